@@ -1,0 +1,87 @@
+"""The one frozen configuration object of a run, checked when built."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+CANONICAL_POLICIES = ("coverage", "earliest", "longest")
+
+
+class ConfigError(ValueError):
+    """A configuration value is out of range; the message says how to fix it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Every knob of a run.  Defaults are the measured, documented defaults.
+
+    Values are checked in ``__post_init__``; a bad value raises
+    :class:`ConfigError` whose message names the option and the valid range.
+    """
+
+    # signatures
+    num_perm: int = 128  # MinHash permutations
+    seed: int = 1  # MinHash permutation seed (datasketch's default)
+    shingle_size: int = 3  # words per shingle for the signatures
+    # candidates
+    lsh_threshold: float = 0.1  # Jaccard at which LSH pairs two documents
+    max_bucket: int = 200  # an LSH bucket larger than this links its members to its first member only
+    # verify
+    sentence_similarity: float = 0.5  # Dice of content words at which two sentences align
+    min_coverage: float = 0.3  # share of the smaller document that must be aligned
+    min_aligned: int = 2  # sentences that must align (unless the documents are identical)
+    # cluster / canonical
+    canonical: str = "coverage"
+    # ingest
+    min_words: int = 8  # documents with fewer words are skipped as too short
+    max_file_mb: float = 20.0  # larger files are skipped as too large
+    # execution
+    jobs: int = 0  # worker processes; 0 = all cores
+
+    def __post_init__(self) -> None:
+        def need(cond: bool, name: str, msg: str) -> None:
+            if not cond:
+                value = getattr(self, name)
+                raise ConfigError(f"{name.replace('_', '-')}={value!r}: {msg}")
+
+        need(isinstance(self.num_perm, int) and 16 <= self.num_perm <= 1024, "num_perm",
+             "use a whole number from 16 to 1024 (128 is the default)")
+        need(isinstance(self.seed, int) and 0 <= self.seed < 2**32, "seed",
+             "use a whole number from 0 to 4294967295")
+        need(isinstance(self.shingle_size, int) and 1 <= self.shingle_size <= 10, "shingle_size",
+             "use a whole number of words from 1 to 10")
+        need(0.0 < self.lsh_threshold < 1.0, "lsh_threshold", "use a number between 0 and 1, e.g. 0.1")
+        need(isinstance(self.max_bucket, int) and self.max_bucket >= 2, "max_bucket",
+             "use a whole number of 2 or more")
+        need(0.0 < self.sentence_similarity <= 1.0, "sentence_similarity",
+             "use a number above 0 and at most 1, e.g. 0.5")
+        need(0.0 < self.min_coverage <= 1.0, "min_coverage", "use a number above 0 and at most 1, e.g. 0.3")
+        need(isinstance(self.min_aligned, int) and self.min_aligned >= 1, "min_aligned",
+             "use a whole number of 1 or more")
+        need(self.canonical in CANONICAL_POLICIES, "canonical",
+             f"choose one of {', '.join(CANONICAL_POLICIES)}")
+        need(isinstance(self.min_words, int) and self.min_words >= 1, "min_words",
+             "use a whole number of 1 or more")
+        need(self.max_file_mb > 0, "max_file_mb", "use a positive number of megabytes")
+        need(isinstance(self.jobs, int) and self.jobs >= 0, "jobs",
+             "use a whole number: 0 for all cores, or 1 or more")
+
+    @property
+    def workers(self) -> int:
+        return self.jobs or (os.cpu_count() or 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The parameters that shape results (``jobs`` does not, so it is left out)."""
+        d = asdict(self)
+        d.pop("jobs")
+        return d
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> Config:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ConfigError(f"unknown option(s): {', '.join(unknown)}")
+        return cls(**values)

@@ -1,0 +1,209 @@
+"""Core data types shared by every stage.
+
+The flow is one-way: ``cli`` -> ``pipeline`` -> stages -> these types.  Stages
+are functions over these frozen dataclasses; none of them holds global state,
+so the same code runs in-process, in worker processes or on a cluster.
+
+Offsets (``start``/``end``) are always character offsets into
+``Document.text``: the decoded file for ``.txt``/``.md`` inputs, the extracted
+visible text for ``.html``, the ``text`` field for JSON/JSONL records.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+SkipReason = Literal[
+    "binary",
+    "empty",
+    "too_short",
+    "too_large",
+    "unreadable",
+    "invalid_json",
+    "duplicate_id",
+    "unsupported",
+]
+Status = Literal["clustered", "singleton", "skipped"]
+DiffKind = Literal["added", "removed", "changed"]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One input article, as read from disk (ingest stage output)."""
+
+    id: str  # path relative to the input root, '/' separators; 'path#N' or record id for JSON
+    text: str  # original text; all offsets point into this string
+    path: str  # file it came from, relative to the input root
+    encoding: str  # 'utf-8', 'utf-8-sig', 'cp1252', 'latin-1', 'utf-16'
+    format: str  # 'txt', 'md', 'html', 'json', 'jsonl'
+    title: str | None = None
+    date: str | None = None  # ISO 8601 date (YYYY-MM-DD) when one could be read
+    source: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An input that is accounted for but not compared, with the reason."""
+
+    id: str
+    path: str
+    reason: SkipReason
+    detail: str  # one human-readable line naming the problem
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch of ``Document.text``: [start, end)."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A sentence of the article body with its place in the original text."""
+
+    start: int
+    end: int
+    text: str  # the original characters, text[start:end]
+    tokens: tuple[str, ...]  # normalized content-word stems (for alignment)
+    words: tuple[str, ...]  # all normalized words, in order (for shingles)
+
+
+@dataclass(frozen=True, slots=True)
+class Dropped:
+    """A line removed by normalization, and the rule that removed it."""
+
+    start: int
+    end: int
+    rule: str  # e.g. 'comment_prompt', 'read_more', 'photo_credit', 'wire_header', 'rule_line'
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedDoc:
+    """Normalize stage output: the body split into sentences, plus what was dropped."""
+
+    id: str
+    sentences: tuple[Sentence, ...]
+    dropped: tuple[Dropped, ...] = ()
+
+    @property
+    def words(self) -> list[str]:
+        return [w for s in self.sentences for w in s.words]
+
+    @property
+    def word_count(self) -> int:
+        return sum(len(s.words) for s in self.sentences)
+
+
+@dataclass(frozen=True, slots=True)
+class Signatures:
+    """MinHash signatures of many documents, one row each (compact array)."""
+
+    ids: tuple[str, ...]
+    values: np.ndarray  # shape (n_docs, num_perm), dtype uint32 (datasketch 'affine32')
+    shingle_counts: np.ndarray  # shape (n_docs,), number of distinct shingles
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """The figures that decided whether two documents are copies."""
+
+    minhash_jaccard: float  # estimate from the signatures
+    jaccard: float  # exact Jaccard of the word-shingle sets
+    containment_ab: float  # share of A's shingles found in B
+    containment_ba: float  # share of B's shingles found in A
+    aligned_sentences: int  # number of sentence pairs aligned
+    coverage_a: float  # share of A's content words in aligned sentences
+    coverage_b: float  # share of B's content words in aligned sentences
+    order: float  # share of alignments in a common order (1.0 = same order)
+    score: float  # the figure compared with the threshold
+    relation: str  # 'identical', 'trimmed', 'extended', 'reworded', 'partial'
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A verified copy relation between two documents (a < b by id)."""
+
+    a: str
+    b: str
+    evidence: Evidence
+    accepted: bool
+    reason: str  # why the pair was accepted or rejected, one line
+
+
+@dataclass(frozen=True, slots=True)
+class WordOp:
+    """One step of a word-level diff inside a changed sentence."""
+
+    op: Literal["equal", "insert", "delete"]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class DiffItem:
+    """One unit of a variant's own content compared with the canonical."""
+
+    kind: DiffKind
+    text: str  # original text quoted from the variant ('removed': from the canonical)
+    start: int  # offsets into the variant's text ('removed': into the canonical's)
+    end: int
+    canonical_text: str | None = None  # 'changed' only: the aligned canonical sentence
+    canonical_start: int | None = None
+    canonical_end: int | None = None
+    similarity: float | None = None  # 'changed' only
+    words: tuple[WordOp, ...] = ()  # 'changed' only: canonical -> variant
+
+
+@dataclass(frozen=True, slots=True)
+class VariantDiff:
+    """A variant's unique content against the cluster's canonical."""
+
+    items: tuple[DiffItem, ...]
+    unique_share: float  # share of the variant's characters that are its own (added or changed)
+    kept_share: float  # share of the canonical's characters the variant keeps
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    id: str
+    canonical: bool
+    evidence: Evidence | None = None  # against the canonical; None for the canonical itself
+    diff: VariantDiff | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    id: str  # stable, derived from the sorted member ids
+    canonical: str
+    canonical_reason: str
+    members: tuple[Member, ...]  # canonical first, then by id
+
+
+@dataclass(frozen=True, slots=True)
+class StageCount:
+    """Documents in and out of one stage, with the reason for any difference."""
+
+    stage: str
+    docs_in: int
+    docs_out: int
+    seconds: float
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """Everything a run produced; the report stage turns it into files."""
+
+    documents: tuple[Document, ...]  # compared documents, sorted by id
+    skipped: tuple[Skipped, ...]  # sorted by id
+    clusters: tuple[Cluster, ...]  # multi-member clusters, sorted by id
+    edges: tuple[Edge, ...]  # every verified candidate pair, accepted or not
+    stages: tuple[StageCount, ...]
+    candidate_pairs: int
+    seconds: float
+    meta: dict[str, object] = field(default_factory=dict)
