@@ -24,11 +24,12 @@ class Config:
     # signatures
     num_perm: int = 128  # MinHash permutations
     seed: int = 1  # MinHash permutation seed (datasketch's default)
-    shingle_size: int = 3  # words per shingle for the signatures
+    shingle_size: int = 1  # content-word stems per shingle (1: reworded copies keep their words, not their phrasing)
     # candidates
-    lsh_threshold: float = 0.1  # Jaccard at which LSH pairs two documents
+    lsh_threshold: float = 0.15  # Jaccard at which LSH pairs two documents (low: the verifier decides)
     max_bucket: int = 200  # an LSH bucket larger than this links its members to its first member only
     # verify
+    min_containment: float = 0.3  # share of the smaller shingle set found in the other, checked before alignment
     sentence_similarity: float = 0.5  # Dice of content words at which two sentences align
     min_coverage: float = 0.3  # share of the smaller document that must be aligned
     min_aligned: int = 2  # sentences that must align (unless the documents are identical)
@@ -55,6 +56,7 @@ class Config:
         need(0.0 < self.lsh_threshold < 1.0, "lsh_threshold", "use a number between 0 and 1, e.g. 0.1")
         need(isinstance(self.max_bucket, int) and self.max_bucket >= 2, "max_bucket",
              "use a whole number of 2 or more")
+        need(0.0 <= self.min_containment <= 1.0, "min_containment", "use a number from 0 to 1, e.g. 0.3")
         need(0.0 < self.sentence_similarity <= 1.0, "sentence_similarity",
              "use a number above 0 and at most 1, e.g. 0.5")
         need(0.0 < self.min_coverage <= 1.0, "min_coverage", "use a number above 0 and at most 1, e.g. 0.3")

@@ -1,0 +1,57 @@
+"""Run a stage function over chunks of work, in this process or in workers.
+
+``parallel_map(fn, items, ctx, workers)`` calls ``fn(chunk, ctx)`` on
+consecutive chunks of ``items`` and concatenates the results in order, so the
+output never depends on the number of workers.  With more than one worker the
+chunks go to forked processes, which inherit ``ctx`` (the stage's read-only
+inputs) instead of receiving it pickled with every chunk.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+MIN_PARALLEL = 2000  # fewer items than this are not worth starting processes for
+_CHUNK = 500
+
+_inherited: tuple[Callable[..., Any], Any] | None = None  # set only for the life of one fork pool
+
+
+def _call(chunk: list[Any]) -> list[Any]:
+    assert _inherited is not None
+    fn, ctx = _inherited
+    return fn(chunk, ctx)
+
+
+def parallel_map(fn: Callable[[list[T], Any], list[R]], items: Sequence[T], ctx: Any, workers: int,
+                 progress: Callable[[int, int], None] | None = None) -> list[R]:
+    chunks = [list(items[k:k + _CHUNK]) for k in range(0, len(items), _CHUNK)]
+    out: list[R] = []
+    done = 0
+    use_pool = workers > 1 and len(items) >= MIN_PARALLEL and "fork" in mp.get_all_start_methods() \
+        and sys.platform != "win32"
+    if not use_pool:
+        for chunk in chunks:
+            out.extend(fn(chunk, ctx))
+            done += len(chunk)
+            if progress:
+                progress(done, len(items))
+        return out
+    global _inherited
+    _inherited = (fn, ctx)
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            for chunk, res in zip(chunks, pool.imap(_call, chunks)):
+                out.extend(res)
+                done += len(chunk)
+                if progress:
+                    progress(done, len(items))
+    finally:
+        _inherited = None
+    return out

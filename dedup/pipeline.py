@@ -1,0 +1,153 @@
+"""The pipeline: the only place that wires the stages together.
+
+    ingest -> normalize -> shingle -> signatures -> candidates -> verify
+           -> cluster -> canonical -> diff -> (report)
+
+``run()`` returns a :class:`RunResult`; ``run_to_dir()`` also writes the
+report.  Every stage counts the documents it takes in and hands on.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from dedup import canonical as canonical_stage
+from dedup.candidates import candidate_pairs
+from dedup.cluster import Group, cluster, cluster_id
+from dedup.config import Config
+from dedup.diff import diff
+from dedup.ingest import ingest
+from dedup.normalize import normalize
+from dedup.parallel import parallel_map
+from dedup.report import write_report
+from dedup.shingle import shingle_hashes
+from dedup.signatures import signatures
+from dedup.types import Cluster, Document, Edge, Member, NormalizedDoc, RunResult, Skipped, StageCount
+from dedup.verify import evidence, verify_pair
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+class PipelineError(Exception):
+    """A run cannot go on (nothing to compare, ...); the message is one line."""
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def _verify_chunk(chunk: list[tuple[int, int]], ctx: tuple) -> list[Edge]:
+    norms, hashes, sigs, config = ctx
+    return [verify_pair(norms[i], norms[j], hashes[i], hashes[j], sigs[i], sigs[j], config) for i, j in chunk]
+
+
+def run(root: str | os.PathLike, config: Config | None = None, progress: Progress | None = None) -> RunResult:
+    """Run every stage on the files under ``root``."""
+    config = config or Config()
+    progress = progress or _noop
+    stages: list[StageCount] = []
+    t_run = time.perf_counter()
+
+    def count(stage: str, n_in: int, n_out: int, t0: float, note: str = "") -> None:
+        stages.append(StageCount(stage, n_in, n_out, time.perf_counter() - t0, note))
+
+    t0 = time.perf_counter()
+    docs, skipped = ingest(root, config)
+    count("ingest", len(docs) + len(skipped), len(docs), t0, f"{len(skipped)} input(s) skipped with a reason")
+
+    t0 = time.perf_counter()
+    kept: list[Document] = []
+    norms: list[NormalizedDoc] = []
+    for k, d in enumerate(docs):
+        nd = normalize(d)
+        if nd.word_count < config.min_words:
+            skipped.append(Skipped(d.id, d.path, "too_short",
+                                   f"{d.path}: {nd.word_count} words of article body after normalization; "
+                                   f"at least {config.min_words} needed (--min-words)"))
+        else:
+            kept.append(d)
+            norms.append(nd)
+        if k % 500 == 0:
+            progress("normalize", k, len(docs))
+    count("normalize", len(docs), len(kept), t0, f"{len(docs) - len(kept)} too short after normalization")
+    if not kept:
+        raise PipelineError(f"{root}: nothing to compare: {len(skipped)} input(s), all skipped "
+                            f"({_reasons(skipped)})")
+
+    t0 = time.perf_counter()
+    hashes = [shingle_hashes(nd, config.shingle_size) for nd in norms]
+    count("shingle", len(norms), len(norms), t0)
+    t0 = time.perf_counter()
+    sigs = signatures([d.id for d in kept], hashes, config.num_perm, config.seed)
+    count("signatures", len(norms), len(norms), t0)
+
+    t0 = time.perf_counter()
+    pairs = candidate_pairs(sigs.values, config.lsh_threshold, config.max_bucket)
+    in_pairs = len(set(pairs.ravel().tolist()))
+    count("candidates", len(kept), in_pairs, t0, f"{len(pairs)} candidate pair(s)")
+
+    t0 = time.perf_counter()
+    ctx = (norms, hashes, sigs.values, config)
+    edges = parallel_map(_verify_chunk, pairs.tolist(), ctx, config.workers,
+                         lambda done, total: progress("verify", done, total))
+    accepted = [e for e in edges if e.accepted]
+    linked = {x for e in accepted for x in (e.a, e.b)}
+    count("verify", in_pairs, len(linked), t0, f"{len(accepted)} of {len(edges)} pair(s) verified as copies")
+
+    t0 = time.perf_counter()
+    groups = cluster([d.id for d in kept], accepted)
+    clustered = sum(len(g.members) for g in groups)
+    count("cluster", len(kept), clustered, t0, f"{len(groups)} cluster(s); {len(kept) - clustered} singleton(s)")
+
+    t0 = time.perf_counter()
+    by_id = {d.id: d for d in kept}
+    norm_by_id = {nd.id: nd for nd in norms}
+    clusters = [_finish(g, by_id, norm_by_id, hashes, sigs, config) for g in groups]
+    count("canonical+diff", clustered, clustered, t0, f"{clustered - len(clusters)} variant(s) diffed")
+
+    return RunResult(
+        documents=tuple(sorted(kept, key=lambda d: d.id)),
+        skipped=tuple(sorted(skipped, key=lambda s: s.id)),
+        clusters=tuple(sorted(clusters, key=lambda c: c.id)),
+        edges=tuple(sorted(edges, key=lambda e: (e.a, e.b))),
+        stages=tuple(stages),
+        candidate_pairs=len(pairs),
+        seconds=time.perf_counter() - t_run,
+    )
+
+
+def _finish(group: Group, docs: dict[str, Document], norms: dict[str, NormalizedDoc], hashes, sigs,
+            config: Config) -> Cluster:
+    """Choose the canonical, then figure and diff every variant against it."""
+    canon, reason = canonical_stage.choose(group, docs, norms, config.canonical)
+    row = {doc_id: k for k, doc_id in enumerate(sigs.ids)}
+    c = row[canon]
+    members = [Member(canon, True)]
+    for m in group.members:
+        if m == canon:
+            continue
+        k = row[m]
+        ev = evidence(norms[m], norms[canon], hashes[k], hashes[c], sigs.values[k], sigs.values[c], config)
+        members.append(Member(m, False, ev, diff(norms[m], norms[canon], config.sentence_similarity)))
+    if canon != group.centre:
+        reason += f"; members joined through {group.centre}"
+    return Cluster(cluster_id(group.members), canon, reason, tuple(members))
+
+
+def _reasons(skipped: list[Skipped]) -> str:
+    counts: dict[str, int] = {}
+    for s in skipped:
+        counts[s.reason] = counts.get(s.reason, 0) + 1
+    return ", ".join(f"{n} {r}" for r, n in sorted(counts.items()))
+
+
+def run_to_dir(root: str | os.PathLike, out_dir: str | os.PathLike, config: Config | None = None,
+               progress: Progress | None = None) -> tuple[RunResult, list[Path]]:
+    """Run the pipeline and write the report files into ``out_dir``."""
+    config = config or Config()
+    result = run(root, config, progress)
+    paths = write_report(result, config, Path(out_dir), str(root))
+    return result, paths

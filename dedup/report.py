@@ -1,0 +1,337 @@
+"""Report stage: turn a :class:`~dedup.types.RunResult` into files.
+
+Output directory layout::
+
+    OUT/clusters.json      every multi-member cluster, with evidence and diffs (written last)
+    OUT/documents.jsonl    one line per input: clustered, singleton or skipped
+    OUT/clusters/<id>.md   one human-readable page per multi-member cluster
+
+``clusters.json`` and ``documents.jsonl`` depend only on the run's inputs and
+parameters: no timings, no absolute paths, no run dates, sorted keys, so the
+same result gives byte-identical files.  All functions here are pure except
+:func:`write_report`, and none of them prints.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import orjson
+
+from dedup import __version__
+from dedup.atomic import replace_dir, write_atomic
+from dedup.config import Config
+from dedup.markdown import cluster_filename, render_cluster
+from dedup.types import Cluster, DiffItem, Document, Evidence, Member, RunResult, VariantDiff
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "SCHEMA_NAMES",
+    "ReportError",
+    "clusters_payload",
+    "documents_lines",
+    "markdown_files",
+    "write_report",
+    "format_summary",
+    "load_schema",
+    "validate",
+]
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_NAMES = ("clusters", "documents")
+CLUSTERS_JSON = "clusters.json"
+DOCUMENTS_JSONL = "documents.jsonl"
+CLUSTERS_DIR = "clusters"
+_DIGITS = 4
+
+
+class ReportError(Exception):
+    """The report could not be written; the message is one line for the user."""
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _r(x: float | None) -> float | None:
+    """Round a float for output (4 decimals); plain ``float`` even for numpy scalars."""
+    return None if x is None else round(float(x), _DIGITS)
+
+
+def _doc_fields(doc: Document) -> dict[str, Any]:
+    return {
+        "id": doc.id,
+        "path": doc.path,
+        "title": doc.title,
+        "date": doc.date,
+        "source": doc.source,
+        "url": doc.url,
+        "encoding": doc.encoding,
+        "chars": len(doc.text),
+    }
+
+
+def _similarity(ev: Evidence) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in fields(ev):
+        if f.name == "relation":
+            continue
+        value = getattr(ev, f.name)
+        out[f.name] = int(value) if f.name == "aligned_sentences" else _r(value)
+    return out
+
+
+def _item(it: DiffItem) -> dict[str, Any]:
+    out: dict[str, Any] = {"text": it.text, "start": int(it.start), "end": int(it.end)}
+    if it.kind == "changed":
+        out.update(
+            canonical_text=it.canonical_text,
+            canonical_start=None if it.canonical_start is None else int(it.canonical_start),
+            canonical_end=None if it.canonical_end is None else int(it.canonical_end),
+            similarity=_r(it.similarity),
+            words=[[w.op, w.text] for w in it.words],
+        )
+    return out
+
+
+def _diff(diff: VariantDiff) -> dict[str, Any]:
+    groups: dict[str, list[dict[str, Any]]] = {"added": [], "removed": [], "changed": []}
+    for it in diff.items:
+        groups[it.kind].append(_item(it))
+    return {"unique_share": _r(diff.unique_share), "kept_share": _r(diff.kept_share), **groups}
+
+
+def _ordered_members(cluster: Cluster) -> list[Member]:
+    """Canonical first, the others in the order given."""
+    canon = [m for m in cluster.members if m.id == cluster.canonical]
+    if len(canon) != 1:
+        raise ValueError(f"cluster {cluster.id}: canonical {cluster.canonical!r} is not exactly one of its members")
+    return canon + [m for m in cluster.members if m.id != cluster.canonical]
+
+
+def _member(m: Member, cluster: Cluster, docs: dict[str, Document]) -> dict[str, Any]:
+    doc = docs.get(m.id)
+    if doc is None:
+        raise ValueError(f"cluster {cluster.id}: member {m.id!r} is not among the run's documents")
+    out = _doc_fields(doc)
+    if m.id == cluster.canonical:
+        out["canonical"] = True
+        return out
+    out["canonical"] = False
+    out["relation"] = m.evidence.relation if m.evidence is not None else None
+    out["similarity"] = _similarity(m.evidence) if m.evidence is not None else None
+    out["diff"] = _diff(m.diff) if m.diff is not None else None
+    return out
+
+
+def _dumps(obj: Any) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
+
+
+def _clustered_ids(result: RunResult) -> set[str]:
+    return {m.id for c in result.clusters for m in c.members}
+
+
+# ---------------------------------------------------------------- payloads
+
+
+def clusters_payload(result: RunResult, config: Config, input_root: str) -> dict[str, Any]:
+    """The ``clusters.json`` object (see ``dedup/schema/clusters.schema.json``)."""
+    docs = {d.id: d for d in result.documents}
+    clustered = len(_clustered_ids(result))
+    accepted = sum(1 for e in result.edges if e.accepted)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "dedup", "version": __version__},
+        "input": str(input_root),
+        "parameters": config.to_dict(),
+        "counts": {
+            "inputs": len(result.documents) + len(result.skipped),
+            "documents": len(result.documents),
+            "skipped": len(result.skipped),
+            "clusters": len(result.clusters),
+            "clustered": clustered,
+            "singletons": len(result.documents) - clustered,
+            "candidate_pairs": int(result.candidate_pairs),
+            "verified_pairs": accepted,
+            "rejected_pairs": len(result.edges) - accepted,
+        },
+        "skipped_by_reason": dict(Counter(s.reason for s in result.skipped)),
+        "stages": [
+            {"stage": s.stage, "in": int(s.docs_in), "out": int(s.docs_out), "note": s.note}
+            for s in result.stages
+        ],
+        "clusters": [
+            {
+                "id": c.id,
+                "size": len(c.members),
+                "canonical": c.canonical,
+                "canonical_reason": c.canonical_reason,
+                "members": [_member(m, c, docs) for m in _ordered_members(c)],
+            }
+            for c in result.clusters
+        ],
+    }
+
+
+def documents_lines(result: RunResult) -> list[dict[str, Any]]:
+    """The ``documents.jsonl`` rows: one per input, sorted by id (documents before skipped on a tie)."""
+    where: dict[str, tuple[str, bool]] = {}
+    for c in result.clusters:
+        for m in c.members:
+            where[m.id] = (c.id, m.id == c.canonical)
+    rows: list[tuple[str, int, dict[str, Any]]] = []
+    for d in result.documents:
+        cluster_id, is_canonical = where.get(d.id, (None, False))
+        rows.append((d.id, 0, {
+            "id": d.id,
+            "status": "clustered" if cluster_id is not None else "singleton",
+            "cluster": cluster_id,
+            "canonical": is_canonical,
+            "reason": None,
+            "detail": None,
+            "path": d.path,
+            "encoding": d.encoding,
+            "title": d.title,
+            "date": d.date,
+        }))
+    for s in result.skipped:
+        rows.append((s.id, 1, {
+            "id": s.id,
+            "status": "skipped",
+            "cluster": None,
+            "canonical": False,
+            "reason": s.reason,
+            "detail": s.detail,
+            "path": s.path,
+            "encoding": None,
+            "title": None,
+            "date": None,
+        }))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return [r[2] for r in rows]
+
+
+def markdown_files(result: RunResult) -> dict[str, str]:
+    """File name -> Markdown text, one page per multi-member cluster."""
+    docs = {d.id: d for d in result.documents}
+    out: dict[str, str] = {}
+    for c in result.clusters:
+        name = cluster_filename(c.id)
+        if name in out:
+            raise ValueError(f"clusters {c.id!r} and another map to the same file name {name!r}")
+        out[name] = render_cluster(c, docs)
+    return out
+
+
+def _jsonl(rows: Iterable[dict[str, Any]]) -> bytes:
+    return b"".join(orjson.dumps(r, option=orjson.OPT_SORT_KEYS) + b"\n" for r in rows)
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_report(result: RunResult, config: Config, out_dir: Path, input_root: str) -> list[Path]:
+    """Write every report file into ``out_dir`` atomically; return the paths written.
+
+    Order: ``documents.jsonl``, the ``clusters/`` pages (swapped in as a whole,
+    so no page of an earlier run remains), then ``clusters.json`` last, so a
+    reader never sees a ``clusters.json`` whose pages are missing.
+    Raises :class:`ReportError` when ``out_dir`` cannot be created or written.
+    """
+    out_dir = Path(out_dir)
+    # Build everything before touching the disk: a bad result leaves the old output intact.
+    clusters_bytes = _dumps(clusters_payload(result, config, input_root))
+    documents_bytes = _jsonl(documents_lines(result))
+    pages = {name: text.encode("utf-8") for name, text in markdown_files(result).items()}
+
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ReportError(f"cannot write to {out_dir}: it is a file, not a directory")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        written: list[Path] = []
+        write_atomic(out_dir / DOCUMENTS_JSONL, documents_bytes)
+        written.append(out_dir / DOCUMENTS_JSONL)
+        written += replace_dir(out_dir / CLUSTERS_DIR, pages)
+        write_atomic(out_dir / CLUSTERS_JSON, clusters_bytes)
+        written.append(out_dir / CLUSTERS_JSON)
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise ReportError(f"cannot write to {out_dir}: {reason}") from exc
+    return written
+
+
+# ---------------------------------------------------------------- summary
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+def format_summary(result: RunResult, out_dir: Path) -> str:
+    """The short plain-text summary of a run for the terminal (no trailing newline)."""
+    out_dir = Path(out_dir)
+    n_docs, n_skipped = len(result.documents), len(result.skipped)
+    clustered = len(_clustered_ids(result))
+    singletons = n_docs - clustered
+    accepted = sum(1 for e in result.edges if e.accepted)
+    rejected = len(result.edges) - accepted
+    n_clusters = len(result.clusters)
+
+    lines = [f"dedup: {_plural(n_docs + n_skipped, 'input')} -> {_plural(n_docs, 'document')}, {n_skipped} skipped"]
+    if n_skipped:
+        by_reason = Counter(s.reason for s in result.skipped)
+        detail = ", ".join(f"{reason} {n}" for reason, n in sorted(by_reason.items(), key=lambda kv: (-kv[1], kv[0])))
+        lines.append(f"  {'skipped':<17} {detail}")
+    lines.append(f"  {'clusters':<17} {n_clusters} ({_plural(clustered, 'document')}), singletons {singletons}")
+    if result.clusters:
+        largest = max(result.clusters, key=lambda c: len(c.members))  # first on a tie
+        lines.append(f"  {'largest cluster':<17} {_plural(len(largest.members), 'document')}, canonical {largest.canonical}")
+        kept = n_clusters + singletons
+        lines.append(f"  {'kept':<17} {_plural(kept, 'document')}, {clustered - n_clusters} set aside as copies")
+    pairs = f"{result.candidate_pairs} checked, {accepted} verified as copies"
+    if rejected:
+        pairs += f", {rejected} rejected"
+    lines.append(f"  {'candidate pairs':<17} {pairs}")
+    lines.append(f"  {'time':<17} {result.seconds:.2f} s")
+    lines.append(
+        f"  {'output':<17} {out_dir / CLUSTERS_JSON}, {out_dir / DOCUMENTS_JSONL}, "
+        f"{out_dir / CLUSTERS_DIR}/ ({_plural(n_clusters, 'file')})"
+    )
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- schemas
+
+
+def load_schema(name: str = "clusters") -> dict[str, Any]:
+    """The JSON Schema ``dedup/schema/<name>.schema.json`` (``clusters`` or ``documents``)."""
+    if name not in SCHEMA_NAMES:
+        raise ValueError(f"unknown schema {name!r}: choose one of {', '.join(SCHEMA_NAMES)}")
+    text = resources.files("dedup").joinpath("schema", f"{name}.schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@functools.lru_cache(maxsize=None)
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    schema = load_schema(name)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def validate(payload: dict[str, Any], name: str = "clusters") -> None:
+    """Validate ``payload`` (the clusters.json object, or one documents.jsonl row).
+
+    Raises :class:`jsonschema.ValidationError` for the most relevant error.
+    """
+    error = jsonschema.exceptions.best_match(_validator(name).iter_errors(payload))
+    if error is not None:
+        raise error

@@ -1,0 +1,158 @@
+"""Verify stage: check each candidate pair against the real texts.
+
+A candidate pair becomes an edge only if its sentences align.  Sentences are
+compared by the Dice coefficient of their content-word stems, so a reworded
+sentence that keeps its names, numbers and key words still aligns; pairs are
+matched one to one, best first.  The decision rests on *coverage*: the share
+of a document's content words that sit in aligned sentences.  A trimmed or
+extended copy covers the shorter text almost wholly even when plain Jaccard is
+low; an independent report of the same event shares a quote or two, not most
+of its sentences.
+
+Every edge carries the figures that decided it (see ``Evidence``).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import defaultdict
+
+import numpy as np
+
+from dedup.config import Config
+from dedup.signatures import estimate_jaccard
+from dedup.types import Edge, Evidence, NormalizedDoc
+
+MIN_TOKENS = 3  # sentences with fewer content words carry too little to align
+
+
+def dice(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return 2.0 * len(a & b) / (len(a) + len(b))
+
+
+def align(a: NormalizedDoc, b: NormalizedDoc, threshold: float) -> list[tuple[int, int, float]]:
+    """One-to-one sentence alignment (i in a, j in b, similarity), sorted by i.
+
+    Pairs at or above ``threshold`` are taken best first (ties by position);
+    only sentences with at least ``MIN_TOKENS`` content words take part.
+    """
+    sets_a = [frozenset(s.tokens) for s in a.sentences]
+    sets_b = [frozenset(s.tokens) for s in b.sentences]
+    index: dict[str, list[int]] = defaultdict(list)
+    for j, sb in enumerate(sets_b):
+        if len(sb) >= MIN_TOKENS:
+            for t in sb:
+                index[t].append(j)
+    scored: list[tuple[float, int, int]] = []
+    for i, sa in enumerate(sets_a):
+        if len(sa) < MIN_TOKENS:
+            continue
+        shared: dict[int, int] = defaultdict(int)
+        for t in sa:
+            for j in index.get(t, ()):
+                shared[j] += 1
+        for j, n in shared.items():
+            sim = 2.0 * n / (len(sa) + len(sets_b[j]))
+            if sim >= threshold:
+                scored.append((-sim, i, j))
+    scored.sort()
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    out: list[tuple[int, int, float]] = []
+    for neg, i, j in scored:
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            out.append((i, j, -neg))
+    out.sort()
+    return out
+
+
+def in_order_share(pairs: list[tuple[int, int, float]]) -> float:
+    """Share of aligned pairs on the longest common order (1.0: same order)."""
+    if not pairs:
+        return 0.0
+    tails: list[int] = []  # longest increasing subsequence of j, in O(n log n)
+    for _, j, _ in pairs:
+        k = bisect_left(tails, j)
+        if k == len(tails):
+            tails.append(j)
+        else:
+            tails[k] = j
+    return len(tails) / len(pairs)
+
+
+def _weight(doc: NormalizedDoc) -> list[int]:
+    return [len(s.tokens) if len(set(s.tokens)) >= MIN_TOKENS else 0 for s in doc.sentences]
+
+
+def coverage(doc: NormalizedDoc, aligned: set[int]) -> float:
+    w = _weight(doc)
+    total = sum(w)
+    return sum(w[i] for i in aligned) / total if total else 0.0
+
+
+def relation(a: NormalizedDoc, b: NormalizedDoc, cov_a: float, cov_b: float, mean_sim: float) -> str:
+    """How A relates to B: identical, near_identical, trimmed, extended, reworded, partial."""
+    if a.words == b.words:
+        return "identical"
+    if mean_sim < 0.7:
+        return "reworded"
+    if cov_a >= 0.9 and cov_b >= 0.9:
+        return "near_identical"
+    if cov_a >= 0.8 > cov_b:
+        return "trimmed"
+    if cov_b >= 0.8 > cov_a:
+        return "extended"
+    return "partial"
+
+
+def evidence(a: NormalizedDoc, b: NormalizedDoc, hashes_a: np.ndarray, hashes_b: np.ndarray,
+             sig_a: np.ndarray, sig_b: np.ndarray, config: Config) -> Evidence:
+    """All figures for the pair (A, B)."""
+    inter = len(np.intersect1d(hashes_a, hashes_b, assume_unique=True))
+    union = len(hashes_a) + len(hashes_b) - inter
+    c_ab = inter / len(hashes_a) if len(hashes_a) else 0.0
+    c_ba = inter / len(hashes_b) if len(hashes_b) else 0.0
+    screened = max(c_ab, c_ba) < config.min_containment and a.words != b.words
+    pairs = [] if screened else align(a, b, config.sentence_similarity)
+    cov_a = coverage(a, {i for i, _, _ in pairs})
+    cov_b = coverage(b, {j for _, j, _ in pairs})
+    mean_sim = sum(s for _, _, s in pairs) / len(pairs) if pairs else 0.0
+    rel = relation(a, b, cov_a, cov_b, mean_sim)
+    score = 1.0 if rel == "identical" else max(cov_a, cov_b)
+    return Evidence(
+        minhash_jaccard=estimate_jaccard(sig_a, sig_b),
+        jaccard=inter / union if union else 0.0,
+        containment_ab=c_ab,
+        containment_ba=c_ba,
+        aligned_sentences=len(pairs),
+        coverage_a=cov_a,
+        coverage_b=cov_b,
+        order=in_order_share(pairs),
+        score=score,
+        relation=rel,
+    )
+
+
+def decide(ev: Evidence, config: Config) -> tuple[bool, str]:
+    """Accept or reject a pair from its evidence; the reason is one line."""
+    if ev.relation == "identical":
+        return True, "identical text"
+    if max(ev.containment_ab, ev.containment_ba) < config.min_containment:
+        return False, (f"shingle containment {max(ev.containment_ab, ev.containment_ba):.2f} "
+                       f"below {config.min_containment:.2f}, sentences not aligned")
+    if ev.aligned_sentences < config.min_aligned:
+        return False, f"{ev.aligned_sentences} aligned sentence(s), fewer than {config.min_aligned}"
+    if ev.score < config.min_coverage:
+        return False, f"coverage {ev.score:.2f} below {config.min_coverage:.2f}"
+    return True, f"{ev.aligned_sentences} sentences aligned, coverage {ev.score:.2f} >= {config.min_coverage:.2f}"
+
+
+def verify_pair(a: NormalizedDoc, b: NormalizedDoc, hashes_a: np.ndarray, hashes_b: np.ndarray,
+                sig_a: np.ndarray, sig_b: np.ndarray, config: Config) -> Edge:
+    ev = evidence(a, b, hashes_a, hashes_b, sig_a, sig_b, config)
+    ok, why = decide(ev, config)
+    return Edge(a.id, b.id, ev, ok, why)
