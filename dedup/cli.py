@@ -30,17 +30,21 @@ class _Progress:
         self.last = 0.0
         self.tty = sys.stderr.isatty()
         self.shown = False
+        self.stage = ""
+        self.stage_start = self.start
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
+        if stage != self.stage:
+            self.stage, self.stage_start = stage, now
         if self.quiet or now - self.start < 2.0 or now - self.last < (0.2 if self.tty else 10.0):
             return
         self.last = now
         elapsed = now - self.start
-        rate = done / max(now - self.start, 1e-9)
-        line = f"{stage}: {done:,}/{total:,} ({100 * done / max(total, 1):.0f}%), {elapsed:.0f} s elapsed"
-        if 0 < done < total and stage == "verify":
-            line += f", ~{(total - done) / max(rate, 1e-9):.0f} s left"
+        rate = done / max(now - self.stage_start, 1e-9)
+        line = f"{stage}: {done:,}/{total:,} ({100 * done / max(total, 1):.0f}%), {rate:,.0f}/s, {elapsed:.0f} s elapsed"
+        if 0 < done < total:
+            line += f", ~{(total - done) / max(rate, 1e-9):.0f} s left in this stage"
         if self.tty:
             click.echo("\r\033[K" + line, nl=False, err=True)
             self.shown = True
@@ -72,8 +76,8 @@ def main() -> None:
               help="Share of the smaller article's content words that must sit in aligned sentences for "
                    "two articles to count as copies. Lower finds more partial copies.")
 @click.option("--sentence-similarity", type=float, default=_DEFAULTS.sentence_similarity, show_default=True,
-              help="Dice similarity of content words at which two sentences align (reworded sentences "
-                   "score about 0.5-0.8, verbatim ones 1.0).")
+              help="Similarity (Dice of content words, rare words weighing more) at which two sentences "
+                   "align: verbatim ones score 1.0, reworded ones about 0.4-0.8.")
 @click.option("--min-aligned", type=int, default=_DEFAULTS.min_aligned, show_default=True,
               help="Sentences that must align before two articles can count as copies.")
 @click.option("--lsh-threshold", type=float, default=_DEFAULTS.lsh_threshold, show_default=True,

@@ -30,8 +30,8 @@ class Config:
     max_bucket: int = 200  # an LSH bucket larger than this links its members to its first member only
     # verify
     min_containment: float = 0.3  # share of the smaller shingle set found in the other, checked before alignment
-    sentence_similarity: float = 0.5  # Dice of content words at which two sentences align
-    min_coverage: float = 0.3  # share of the smaller document that must be aligned
+    sentence_similarity: float = 0.4  # weighted Dice of content words at which two sentences align
+    min_coverage: float = 0.2  # share of the smaller document (by content-word weight) that must be aligned
     min_aligned: int = 2  # sentences that must align (unless the documents are identical)
     # cluster / canonical
     canonical: str = "coverage"

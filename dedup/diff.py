@@ -18,6 +18,7 @@ from difflib import SequenceMatcher
 
 from dedup.types import DiffItem, NormalizedDoc, Sentence, VariantDiff, WordOp
 from dedup.verify import MIN_TOKENS, align
+from dedup.weights import TermWeights
 
 _TOKEN = re.compile(r"\S+")
 
@@ -56,9 +57,10 @@ def word_ops(old: Sentence, new: Sentence) -> tuple[WordOp, ...]:
     return tuple(ops)
 
 
-def diff(variant: NormalizedDoc, canonical: NormalizedDoc, sentence_similarity: float) -> VariantDiff:
+def diff(variant: NormalizedDoc, canonical: NormalizedDoc, sentence_similarity: float,
+         weights: TermWeights) -> VariantDiff:
     """The variant's own content against the canonical."""
-    pairs = align(variant, canonical, sentence_similarity)
+    pairs = align(variant, canonical, sentence_similarity, weights)
     aligned_v = {i for i, _, _ in pairs}
     aligned_c = {j for _, j, _ in pairs}
     _short_match(variant, canonical, aligned_v, aligned_c)

@@ -27,13 +27,13 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("comment_prompt", re.compile(
         r"^\+?\s*(there are no comments|add yours|leave a (comment|reply)|\d+\s+comments?|comments?\s*\(\d+\)"
         r"|be the first to comment|show comments|post a comment)\b.*$", re.I)),
-    ("read_more", re.compile(r"^(read more|also read|see also|related( articles?| stories)?|more on this)\b\s*:?", re.I)),
+    ("read_more", re.compile(r"^(read more|also read|(see also|related( articles?| stories)?|more on this)\b)", re.I)),
     ("photo_credit", re.compile(
         r"^(\(?\s*(photo|image|picture|credit|file photo)\s*[:/(].{0,200}|.{0,160}\((reuters|ap|afp|getty images?|epa|pa|"
         r"photo[^)]{0,80})\)\s*\.?)$", re.I)),
     ("byline", re.compile(r"^[Bb]y\s+[A-Z][\w.'\-]*(\s+[A-Z][\w.'\-]*){0,3}\s*(,\s*[\w .'\-]{1,40})?$")),
     ("dateline", re.compile(
-        r"^(published|updated|posted)?\s*:?\s*(\d{1,2}:\d{2},?\s*)?([A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]+\s+\d{4}"
+        r"^(?i:published|updated|posted)?\s*:?\s*(\d{1,2}:\d{2},?\s*)?([A-Z][a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]+\s+\d{4}"
         r"|\d{4}-\d{2}-\d{2})(\s*\|.*)?$")),
     ("share_prompt", re.compile(r"^(share|tweet|email|print)(\s*(this|on \w+|article))?\s*$", re.I)),
 )
@@ -48,6 +48,7 @@ _ABBREV = {
     "jr", "sr", "no", "vs", "etc", "inc", "ltd", "co", "corp", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
     "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.g", "i.e", "a.m", "p.m", "approx", "dept", "est",
 }
+_LEADING = re.compile(r"^[\W_\x00-\x1f]+")  # quotes, brackets, control characters before a word
 _SENT_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"'s$")
@@ -142,7 +143,8 @@ def _split_sentences(text: str, start: int, end: int) -> Iterable[tuple[int, int
     s = start
     for m in _SENT_END.finditer(text, start, end):
         cut = m.end()
-        before = text[s:m.start() + 1].rsplit(None, 1)[-1].rstrip(".").lower() if m.group()[0] == "." else ""
+        before = _LEADING.sub("", text[s:m.start() + 1].rsplit(None, 1)[-1]).rstrip(".").lower() \
+            if m.group()[0] == "." else ""
         if before in _ABBREV or (len(before) == 1 and before.isalpha()):
             continue
         nxt = text[cut:end].lstrip()[:1]

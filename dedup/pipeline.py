@@ -27,6 +27,7 @@ from dedup.shingle import shingle_hashes
 from dedup.signatures import signatures
 from dedup.types import Cluster, Document, Edge, Member, NormalizedDoc, RunResult, Skipped, StageCount
 from dedup.verify import evidence, verify_pair
+from dedup.weights import TermWeights
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -40,8 +41,9 @@ def _noop(stage: str, done: int, total: int) -> None:
 
 
 def _verify_chunk(chunk: list[tuple[int, int]], ctx: tuple) -> list[Edge]:
-    norms, hashes, sigs, config = ctx
-    return [verify_pair(norms[i], norms[j], hashes[i], hashes[j], sigs[i], sigs[j], config) for i, j in chunk]
+    norms, hashes, sigs, config, weights = ctx
+    return [verify_pair(norms[i], norms[j], hashes[i], hashes[j], sigs[i], sigs[j], config, weights)
+            for i, j in chunk]
 
 
 def run(root: str | os.PathLike, config: Config | None = None, progress: Progress | None = None) -> RunResult:
@@ -90,7 +92,8 @@ def run(root: str | os.PathLike, config: Config | None = None, progress: Progres
     count("candidates", len(kept), in_pairs, t0, f"{len(pairs)} candidate pair(s)")
 
     t0 = time.perf_counter()
-    ctx = (norms, hashes, sigs.values, config)
+    weights = TermWeights.from_docs(norms)
+    ctx = (norms, hashes, sigs.values, config, weights)
     edges = parallel_map(_verify_chunk, pairs.tolist(), ctx, config.workers,
                          lambda done, total: progress("verify", done, total))
     accepted = [e for e in edges if e.accepted]
@@ -105,7 +108,7 @@ def run(root: str | os.PathLike, config: Config | None = None, progress: Progres
     t0 = time.perf_counter()
     by_id = {d.id: d for d in kept}
     norm_by_id = {nd.id: nd for nd in norms}
-    clusters = [_finish(g, by_id, norm_by_id, hashes, sigs, config) for g in groups]
+    clusters = [_finish(g, by_id, norm_by_id, hashes, sigs, config, weights) for g in groups]
     count("canonical+diff", clustered, clustered, t0, f"{clustered - len(clusters)} variant(s) diffed")
 
     return RunResult(
@@ -120,7 +123,7 @@ def run(root: str | os.PathLike, config: Config | None = None, progress: Progres
 
 
 def _finish(group: Group, docs: dict[str, Document], norms: dict[str, NormalizedDoc], hashes, sigs,
-            config: Config) -> Cluster:
+            config: Config, weights: TermWeights) -> Cluster:
     """Choose the canonical, then figure and diff every variant against it."""
     canon, reason = canonical_stage.choose(group, docs, norms, config.canonical)
     row = {doc_id: k for k, doc_id in enumerate(sigs.ids)}
@@ -130,8 +133,8 @@ def _finish(group: Group, docs: dict[str, Document], norms: dict[str, Normalized
         if m == canon:
             continue
         k = row[m]
-        ev = evidence(norms[m], norms[canon], hashes[k], hashes[c], sigs.values[k], sigs.values[c], config)
-        members.append(Member(m, False, ev, diff(norms[m], norms[canon], config.sentence_similarity)))
+        ev = evidence(norms[m], norms[canon], hashes[k], hashes[c], sigs.values[k], sigs.values[c], config, weights)
+        members.append(Member(m, False, ev, diff(norms[m], norms[canon], config.sentence_similarity, weights)))
     if canon != group.centre:
         reason += f"; members joined through {group.centre}"
     return Cluster(cluster_id(group.members), canon, reason, tuple(members))

@@ -1,9 +1,11 @@
 """Verify stage: check each candidate pair against the real texts.
 
 A candidate pair becomes an edge only if its sentences align.  Sentences are
-compared by the Dice coefficient of their content-word stems, so a reworded
-sentence that keeps its names, numbers and key words still aligns; pairs are
-matched one to one, best first.  The decision rests on *coverage*: the share
+compared by the Dice coefficient of their content-word stems, each stem
+weighted by its rarity in the run (``dedup.weights``), so a reworded sentence
+that keeps its names, numbers and telling words still aligns while two
+sentences that only share the story's topic words do not; pairs are matched
+one to one, best first.  The decision rests on *coverage*: the share
 of a document's content words that sit in aligned sentences.  A trimmed or
 extended copy covers the shorter text almost wholly even when plain Jaccard is
 low; an independent report of the same event shares a quote or two, not most
@@ -22,24 +24,20 @@ import numpy as np
 from dedup.config import Config
 from dedup.signatures import estimate_jaccard
 from dedup.types import Edge, Evidence, NormalizedDoc
+from dedup.weights import TermWeights
 
 MIN_TOKENS = 3  # sentences with fewer content words carry too little to align
 
 
-def dice(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a or not b:
-        return 0.0
-    return 2.0 * len(a & b) / (len(a) + len(b))
-
-
-def align(a: NormalizedDoc, b: NormalizedDoc, threshold: float) -> list[tuple[int, int, float]]:
+def align(a: NormalizedDoc, b: NormalizedDoc, threshold: float, weights: TermWeights) -> list[tuple[int, int, float]]:
     """One-to-one sentence alignment (i in a, j in b, similarity), sorted by i.
 
-    Pairs at or above ``threshold`` are taken best first (ties by position);
-    only sentences with at least ``MIN_TOKENS`` content words take part.
+    Similarity is the weighted Dice coefficient of the two sentences' content
+    stems.  Pairs at or above ``threshold`` are taken best first (ties by
+    position); only sentences with at least ``MIN_TOKENS`` distinct content
+    words take part.
     """
-    sets_a = [frozenset(s.tokens) for s in a.sentences]
-    sets_b = [frozenset(s.tokens) for s in b.sentences]
+    (sets_a, mass_a), (sets_b, mass_b) = weights.profile(a), weights.profile(b)
     index: dict[str, list[int]] = defaultdict(list)
     for j, sb in enumerate(sets_b):
         if len(sb) >= MIN_TOKENS:
@@ -49,12 +47,15 @@ def align(a: NormalizedDoc, b: NormalizedDoc, threshold: float) -> list[tuple[in
     for i, sa in enumerate(sets_a):
         if len(sa) < MIN_TOKENS:
             continue
-        shared: dict[int, int] = defaultdict(int)
+        shared: dict[int, float] = defaultdict(float)
         for t in sa:
-            for j in index.get(t, ()):
-                shared[j] += 1
-        for j, n in shared.items():
-            sim = 2.0 * n / (len(sa) + len(sets_b[j]))
+            js = index.get(t)
+            if js:
+                w = weights(t)
+                for j in js:
+                    shared[j] += w
+        for j, w in shared.items():
+            sim = 2.0 * w / (mass_a[i] + mass_b[j])
             if sim >= threshold:
                 scored.append((-sim, i, j))
     scored.sort()
@@ -84,20 +85,24 @@ def in_order_share(pairs: list[tuple[int, int, float]]) -> float:
     return len(tails) / len(pairs)
 
 
-def _weight(doc: NormalizedDoc) -> list[int]:
-    return [len(s.tokens) if len(set(s.tokens)) >= MIN_TOKENS else 0 for s in doc.sentences]
+def coverage(doc: NormalizedDoc, aligned: set[int], weights: TermWeights) -> float:
+    """Share of the document's content-word weight that sits in aligned sentences."""
+    sets, mass = weights.profile(doc)
+    total = sum(m for st, m in zip(sets, mass) if len(st) >= MIN_TOKENS)
+    return sum(mass[i] for i in aligned if len(sets[i]) >= MIN_TOKENS) / total if total else 0.0
 
 
-def coverage(doc: NormalizedDoc, aligned: set[int]) -> float:
-    w = _weight(doc)
-    total = sum(w)
-    return sum(w[i] for i in aligned) / total if total else 0.0
+def same_words(a: NormalizedDoc, b: NormalizedDoc) -> bool:
+    """The same words in the same order (punctuation, case and layout aside)."""
+    return a.word_count == b.word_count and a.words == b.words
 
 
-def relation(a: NormalizedDoc, b: NormalizedDoc, cov_a: float, cov_b: float, mean_sim: float) -> str:
-    """How A relates to B: identical, near_identical, trimmed, extended, reworded, partial."""
-    if a.words == b.words:
+def relation(identical: bool, n_aligned: int, cov_a: float, cov_b: float, mean_sim: float) -> str:
+    """How A relates to B: identical, near_identical, trimmed, extended, reworded, partial, unrelated."""
+    if identical:
         return "identical"
+    if n_aligned == 0:
+        return "unrelated"
     if mean_sim < 0.7:
         return "reworded"
     if cov_a >= 0.9 and cov_b >= 0.9:
@@ -110,18 +115,19 @@ def relation(a: NormalizedDoc, b: NormalizedDoc, cov_a: float, cov_b: float, mea
 
 
 def evidence(a: NormalizedDoc, b: NormalizedDoc, hashes_a: np.ndarray, hashes_b: np.ndarray,
-             sig_a: np.ndarray, sig_b: np.ndarray, config: Config) -> Evidence:
+             sig_a: np.ndarray, sig_b: np.ndarray, config: Config, weights: TermWeights) -> Evidence:
     """All figures for the pair (A, B)."""
     inter = len(np.intersect1d(hashes_a, hashes_b, assume_unique=True))
     union = len(hashes_a) + len(hashes_b) - inter
     c_ab = inter / len(hashes_a) if len(hashes_a) else 0.0
     c_ba = inter / len(hashes_b) if len(hashes_b) else 0.0
-    screened = max(c_ab, c_ba) < config.min_containment and a.words != b.words
-    pairs = [] if screened else align(a, b, config.sentence_similarity)
-    cov_a = coverage(a, {i for i, _, _ in pairs})
-    cov_b = coverage(b, {j for _, j, _ in pairs})
+    identical = same_words(a, b)
+    screened = max(c_ab, c_ba) < config.min_containment and not identical
+    pairs = [] if screened else align(a, b, config.sentence_similarity, weights)
+    cov_a = coverage(a, {i for i, _, _ in pairs}, weights) if pairs else 0.0
+    cov_b = coverage(b, {j for _, j, _ in pairs}, weights) if pairs else 0.0
     mean_sim = sum(s for _, _, s in pairs) / len(pairs) if pairs else 0.0
-    rel = relation(a, b, cov_a, cov_b, mean_sim)
+    rel = relation(identical, len(pairs), cov_a, cov_b, mean_sim)
     score = 1.0 if rel == "identical" else max(cov_a, cov_b)
     return Evidence(
         minhash_jaccard=estimate_jaccard(sig_a, sig_b),
@@ -152,7 +158,7 @@ def decide(ev: Evidence, config: Config) -> tuple[bool, str]:
 
 
 def verify_pair(a: NormalizedDoc, b: NormalizedDoc, hashes_a: np.ndarray, hashes_b: np.ndarray,
-                sig_a: np.ndarray, sig_b: np.ndarray, config: Config) -> Edge:
-    ev = evidence(a, b, hashes_a, hashes_b, sig_a, sig_b, config)
+                sig_a: np.ndarray, sig_b: np.ndarray, config: Config, weights: TermWeights) -> Edge:
+    ev = evidence(a, b, hashes_a, hashes_b, sig_a, sig_b, config, weights)
     ok, why = decide(ev, config)
     return Edge(a.id, b.id, ev, ok, why)
