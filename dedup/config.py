@@ -33,6 +33,7 @@ class Config:
     sentence_similarity: float = 0.4  # weighted Dice of content words at which two sentences align
     min_coverage: float = 0.2  # share of the smaller document (by content-word weight) that must be aligned
     min_aligned: int = 2  # sentences that must align (unless the documents are identical)
+    boilerplate_min_docs: int = 5  # a sentence in this many unrelated documents is boilerplate
     # cluster / canonical
     canonical: str = "coverage"
     # ingest
@@ -62,6 +63,8 @@ class Config:
         need(0.0 < self.min_coverage <= 1.0, "min_coverage", "use a number above 0 and at most 1, e.g. 0.3")
         need(isinstance(self.min_aligned, int) and self.min_aligned >= 1, "min_aligned",
              "use a whole number of 1 or more")
+        need(isinstance(self.boilerplate_min_docs, int) and self.boilerplate_min_docs >= 2, "boilerplate_min_docs",
+             "use a whole number of documents, 2 or more")
         need(self.canonical in CANONICAL_POLICIES, "canonical",
              f"choose one of {', '.join(CANONICAL_POLICIES)}")
         need(isinstance(self.min_words, int) and self.min_words >= 1, "min_words",

@@ -17,23 +17,21 @@ import re
 from difflib import SequenceMatcher
 
 from dedup.types import DiffItem, NormalizedDoc, Sentence, VariantDiff, WordOp
-from dedup.verify import MIN_TOKENS, align
+from dedup.verify import align
 from dedup.weights import TermWeights
 
 _TOKEN = re.compile(r"\S+")
 
 
-def _short_match(variant: NormalizedDoc, canonical: NormalizedDoc, aligned_v: set[int],
-                 aligned_c: set[int]) -> None:
-    """Pair up short sentences (too few content words to align) that have the same words."""
+def _match_same_words(variant: NormalizedDoc, canonical: NormalizedDoc, aligned_v: set[int],
+                      aligned_c: set[int]) -> None:
+    """Pair up sentences left unaligned (too short, or boilerplate) that have the same words."""
     free: dict[tuple[str, ...], list[int]] = {}
     for j, s in enumerate(canonical.sentences):
-        if j not in aligned_c and len(set(s.tokens)) < MIN_TOKENS:
+        if j not in aligned_c:
             free.setdefault(s.words, []).append(j)
     for i, s in enumerate(variant.sentences):
-        if i in aligned_v or len(set(s.tokens)) >= MIN_TOKENS:
-            continue
-        slots = free.get(s.words)
+        slots = None if i in aligned_v else free.get(s.words)
         if slots:
             aligned_v.add(i)
             aligned_c.add(slots.pop(0))
@@ -63,7 +61,7 @@ def diff(variant: NormalizedDoc, canonical: NormalizedDoc, sentence_similarity: 
     pairs = align(variant, canonical, sentence_similarity, weights)
     aligned_v = {i for i, _, _ in pairs}
     aligned_c = {j for _, j, _ in pairs}
-    _short_match(variant, canonical, aligned_v, aligned_c)
+    _match_same_words(variant, canonical, aligned_v, aligned_c)
 
     items: list[DiffItem] = []
     own_chars = 0

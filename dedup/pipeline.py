@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from dedup import canonical as canonical_stage
+from dedup.boilerplate import find_boilerplate
 from dedup.candidates import candidate_pairs
 from dedup.cluster import Group, cluster, cluster_id
 from dedup.config import Config
@@ -92,13 +93,14 @@ def run(root: str | os.PathLike, config: Config | None = None, progress: Progres
     count("candidates", len(kept), in_pairs, t0, f"{len(pairs)} candidate pair(s)")
 
     t0 = time.perf_counter()
-    weights = TermWeights.from_docs(norms)
+    weights = TermWeights.from_docs(norms, find_boilerplate(norms, config.boilerplate_min_docs))
     ctx = (norms, hashes, sigs.values, config, weights)
     edges = parallel_map(_verify_chunk, pairs.tolist(), ctx, config.workers,
                          lambda done, total: progress("verify", done, total))
     accepted = [e for e in edges if e.accepted]
     linked = {x for e in accepted for x in (e.a, e.b)}
-    count("verify", in_pairs, len(linked), t0, f"{len(accepted)} of {len(edges)} pair(s) verified as copies")
+    count("verify", in_pairs, len(linked), t0, f"{len(accepted)} of {len(edges)} pair(s) verified as copies; "
+          f"{len(weights.boilerplate)} boilerplate sentence(s) discounted")
 
     t0 = time.perf_counter()
     groups = cluster([d.id for d in kept], accepted)

@@ -1,0 +1,55 @@
+"""Corpus boilerplate: recurring blocks in unrelated documents are found; reprinted stories are not."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from dedup.boilerplate import find_boilerplate, fingerprint
+from dedup.config import Config
+from dedup.normalize import normalize
+from dedup.pipeline import run
+from dedup.types import Document
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+FOOTER = ("Copyright 2024 Example Newswire Limited, all rights reserved worldwide.\n\n"
+          "This material may not be published, broadcast, rewritten or redistributed without permission.\n")
+
+
+def unrelated_article(rng: random.Random, n_sentences: int = 8) -> str:
+    """Sentences of made-up words: two such articles share nothing by construction."""
+    sentences = []
+    for _ in range(n_sentences):
+        words = ["".join(rng.choice("bcdfghklmnprstvz") + rng.choice("aeiou") for _ in range(3)) for _ in range(7)]
+        sentences.append(" ".join(words).capitalize() + f" near {rng.randint(10, 99)} streets.")
+    return "\n\n".join(sentences) + "\n\n"
+
+
+def norm(doc_id: str, text: str):
+    return normalize(Document(doc_id, text, doc_id, "utf-8", "txt"))
+
+
+def test_footer_in_unrelated_articles_is_boilerplate() -> None:
+    rng = random.Random(3)
+    docs = [norm(f"u{k}.txt", unrelated_article(rng) + FOOTER) for k in range(6)]
+    found = find_boilerplate(docs, min_docs=5)
+    footer_prints = {fingerprint(s) for s in norm("f.txt", FOOTER).sentences}
+    assert footer_prints and footer_prints <= found
+    assert len(found) == len(footer_prints)  # nothing else
+
+
+def test_reprinted_story_with_local_paragraphs_is_not_boilerplate() -> None:
+    story = (SEEDS / "000_dbd9cb72a0212c2f.txt").read_text()
+    rng = random.Random(5)
+    docs = [norm(f"r{k}.txt", story + "\n\n" + unrelated_article(rng, 3)) for k in range(7)]
+    assert find_boilerplate(docs, min_docs=5) == frozenset()
+
+
+def test_shared_footer_does_not_merge_unrelated_articles(tmp_path: Path) -> None:
+    rng = random.Random(11)
+    for k in range(8):
+        (tmp_path / f"a{k}.txt").write_text(unrelated_article(rng, 3) + FOOTER)
+    result = run(tmp_path, Config())
+    assert result.clusters == ()
+    # without the boilerplate check the footer alone would link them
+    assert any(e.accepted for e in run(tmp_path, Config(boilerplate_min_docs=100)).edges)
