@@ -25,13 +25,15 @@ class Config:
     num_perm: int = 128  # MinHash permutations
     seed: int = 1  # MinHash permutation seed (datasketch's default)
     shingle_size: int = 1  # content-word stems per shingle (1: reworded copies keep their words, not their phrasing)
+    common_share: float = 0.05  # shingles in more than this share of documents are left out of signatures...
+    common_min_docs: int = 50  # ...once they are in more than this many documents
     # candidates
-    lsh_threshold: float = 0.15  # Jaccard at which LSH pairs two documents (low: the verifier decides)
+    lsh_threshold: float = 0.1  # Jaccard at which LSH pairs two documents (low: the verifier decides)
     max_bucket: int = 200  # an LSH bucket larger than this links its members to its first member only
     # verify
     min_containment: float = 0.3  # share of the smaller shingle set found in the other, checked before alignment
     sentence_similarity: float = 0.4  # weighted Dice of content words at which two sentences align
-    min_coverage: float = 0.2  # share of the smaller document (by content-word weight) that must be aligned
+    min_coverage: float = 0.1  # share of the smaller document (by content-word weight) that must be aligned
     min_aligned: int = 2  # sentences that must align (unless the documents are identical)
     boilerplate_min_docs: int = 5  # a sentence in this many unrelated documents is boilerplate
     # cluster / canonical
@@ -54,6 +56,9 @@ class Config:
              "use a whole number from 0 to 4294967295")
         need(isinstance(self.shingle_size, int) and 1 <= self.shingle_size <= 10, "shingle_size",
              "use a whole number of words from 1 to 10")
+        need(0.0 < self.common_share <= 1.0, "common_share", "use a share above 0 and at most 1, e.g. 0.05")
+        need(isinstance(self.common_min_docs, int) and self.common_min_docs >= 1, "common_min_docs",
+             "use a whole number of documents, 1 or more")
         need(0.0 < self.lsh_threshold < 1.0, "lsh_threshold", "use a number between 0 and 1, e.g. 0.1")
         need(isinstance(self.max_bucket, int) and self.max_bucket >= 2, "max_bucket",
              "use a whole number of 2 or more")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
 
 import Stemmer
 
@@ -55,12 +54,8 @@ _POSSESSIVE = re.compile(r"'s$")
 _FOLD = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"', "„": '"', "‟": '"',
                        "–": "-", "—": "-", "‐": "-", "‑": "-", "−": "-", "\u00a0": " "})
 
-_stemmer = Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+_stemmer = Stemmer.Stemmer("english", 100_000)  # PyStemmer keeps its own cache of recent words
+_JUNK = frozenset(" \t\n\r<" + "".join(chr(c) for c in range(32)))
 
 
 def fold(text: str) -> str:
@@ -82,7 +77,7 @@ def words_of(text: str) -> list[str]:
 
 def content_stems(words: Iterable[str]) -> tuple[str, ...]:
     """Stems of the words that carry content (stopwords removed)."""
-    return tuple(_stem(w) for w in words if w not in STOPWORDS)
+    return tuple(_stemmer.stemWords([w for w in words if w not in STOPWORDS]))
 
 
 def classify_line(line: str) -> str | None:
@@ -158,10 +153,9 @@ def _split_sentences(text: str, start: int, end: int) -> Iterable[tuple[int, int
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Shrink a span past white space, control characters and wire '<' line ends."""
-    junk = " \t\n\r<\x0b\x0c" + "".join(chr(c) for c in range(32) if chr(c) not in "\t\n\r")
-    while start < end and text[start] in junk:
+    while start < end and text[start] in _JUNK:
         start += 1
-    while end > start and text[end - 1] in junk:
+    while end > start and text[end - 1] in _JUNK:
         end -= 1
     return start, end
 

@@ -24,7 +24,7 @@ from dedup.ingest import ingest
 from dedup.normalize import normalize
 from dedup.parallel import parallel_map
 from dedup.report import write_report
-from dedup.shingle import shingle_hashes
+from dedup.shingle import drop_common, shingle_hashes
 from dedup.signatures import signatures
 from dedup.types import Cluster, Document, Edge, Member, NormalizedDoc, RunResult, Skipped, StageCount
 from dedup.verify import evidence, verify_pair
@@ -81,7 +81,8 @@ def run(root: str | os.PathLike, config: Config | None = None, progress: Progres
                             f"({_reasons(skipped)})")
 
     t0 = time.perf_counter()
-    hashes = [shingle_hashes(nd, config.shingle_size) for nd in norms]
+    hashes = drop_common([shingle_hashes(nd, config.shingle_size) for nd in norms],
+                         config.common_share, config.common_min_docs)
     count("shingle", len(norms), len(norms), t0)
     t0 = time.perf_counter()
     sigs = signatures([d.id for d in kept], hashes, config.num_perm, config.seed)

@@ -44,3 +44,27 @@ def hash_shingles(items: list[bytes]) -> np.ndarray:
 
 def shingle_hashes(doc: NormalizedDoc, size: int) -> np.ndarray:
     return hash_shingles(shingles(doc, size))
+
+
+def drop_common(hash_sets: list[np.ndarray], max_share: float, min_docs: int, keep_at_least: int = 5) -> list[np.ndarray]:
+    """Leave out the shingles found in more than ``max(min_docs, max_share * N)`` documents.
+
+    Words that half the corpus uses (the topic's vocabulary: "police", "court",
+    "minister") make unrelated articles look alike and flood the LSH buckets;
+    the names, numbers and details that single a story out are what copies
+    share.  A document left with fewer than ``keep_at_least`` shingles keeps
+    all of its own.  Depends only on the set of documents, not their order.
+    """
+    n = len(hash_sets)
+    limit = max(min_docs, int(max_share * n))
+    if n <= limit or not hash_sets:
+        return hash_sets
+    values, counts = np.unique(np.concatenate(hash_sets), return_counts=True)
+    common = values[counts > limit]
+    if len(common) == 0:
+        return hash_sets
+    out = []
+    for h in hash_sets:
+        kept = h[~np.isin(h, common, assume_unique=True)]
+        out.append(kept if len(kept) >= keep_at_least else h)
+    return out

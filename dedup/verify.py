@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -85,11 +86,18 @@ def in_order_share(pairs: list[tuple[int, int, float]]) -> float:
     return len(tails) / len(pairs)
 
 
-def coverage(doc: NormalizedDoc, aligned: set[int], weights: TermWeights) -> float:
-    """Share of the document's content-word weight that sits in aligned sentences."""
+def coverage(doc: NormalizedDoc, aligned: Mapping[int, float] | set[int], weights: TermWeights) -> float:
+    """Share of the document's content-word weight that sits in aligned sentences.
+
+    ``aligned`` maps sentence index -> similarity of its alignment; each
+    sentence counts in proportion to it, so a verbatim sentence counts whole
+    and a loosely aligned one (two leads on the same event) only in part.
+    A plain set counts every sentence whole.
+    """
+    sims = aligned if isinstance(aligned, Mapping) else dict.fromkeys(aligned, 1.0)
     sets, mass = weights.profile(doc)
     total = sum(m for st, m in zip(sets, mass) if len(st) >= MIN_TOKENS)
-    return sum(mass[i] for i in aligned if len(sets[i]) >= MIN_TOKENS) / total if total else 0.0
+    return sum(mass[i] * sim for i, sim in sims.items() if len(sets[i]) >= MIN_TOKENS) / total if total else 0.0
 
 
 def same_words(a: NormalizedDoc, b: NormalizedDoc) -> bool:
@@ -124,8 +132,8 @@ def evidence(a: NormalizedDoc, b: NormalizedDoc, hashes_a: np.ndarray, hashes_b:
     identical = same_words(a, b)
     screened = max(c_ab, c_ba) < config.min_containment and not identical
     pairs = [] if screened else align(a, b, config.sentence_similarity, weights)
-    cov_a = coverage(a, {i for i, _, _ in pairs}, weights) if pairs else 0.0
-    cov_b = coverage(b, {j for _, j, _ in pairs}, weights) if pairs else 0.0
+    cov_a = coverage(a, {i: sim for i, _, sim in pairs}, weights) if pairs else 0.0
+    cov_b = coverage(b, {j: sim for _, j, sim in pairs}, weights) if pairs else 0.0
     mean_sim = sum(s for _, _, s in pairs) / len(pairs) if pairs else 0.0
     rel = relation(identical, len(pairs), cov_a, cov_b, mean_sim)
     score = 1.0 if rel == "identical" else max(cov_a, cov_b)
