@@ -121,5 +121,16 @@ def run(path: Path, out_dir: Path, quiet: bool, **options: object) -> None:
         click.echo(format_summary(result, out_dir))
 
 
+from dedup.inspect_cli import explain, show  # noqa: E402
+
+main.add_command(show)
+main.add_command(explain)
+
+
+from dedup.eval_cli import eval_command  # imported here, after main is defined
+
+main.add_command(eval_command, name="eval")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -40,7 +40,8 @@ from dedup.verify import decide
 
 DEFAULT_THRESHOLDS: tuple[float, ...] = tuple(round(0.05 * k, 2) for k in range(1, 20))  # 0.05 .. 0.95
 SWEEP_NOTE = ("the sweep re-decides the verified candidate edges at each min_coverage without re-running "
-              "verification; pairs that were never LSH candidates cannot be recovered by any threshold")
+              "verification; pairs that were never LSH candidates cannot be recovered by it (at most joined "
+              "through a shared cluster centre)")
 
 
 class LabelError(Exception):
@@ -97,7 +98,7 @@ def load_labels(path: str | os.PathLike, id_field: str = "id", group_field: str 
     except UnicodeDecodeError as err:
         line = data[:err.start].count(b"\n") + 1
         raise LabelError(f"{name} line {line}: not UTF-8 text") from None
-    stem = name[:-3] if name.endswith(".gz") else name
+    stem = name.removesuffix(".gz")
     labels: dict[str, str] = {}
     lines: dict[str, int] = {}
     extra: dict[str, dict[str, Any]] = {}
@@ -187,7 +188,7 @@ def labels_from_records(root: str | os.PathLike, label_field: str, max_file_mb: 
     items: list[tuple[str, str | None, object]] = []  # (fallback id, explicit id, label value)
     for rel, full in _json_files(root):
         name = rel.lower()
-        ext = os.path.splitext(name[:-3] if name.endswith(".gz") else name)[1]
+        ext = os.path.splitext(name.removesuffix(".gz"))[1]
         if ext not in _JSON_EXTS:
             continue
         try:
@@ -232,6 +233,8 @@ def labels_from_records(root: str | os.PathLike, label_field: str, max_file_mb: 
             owner.add(doc_id)
         if label is not None and not isinstance(label, (bool, dict, list)) and str(label).strip():
             groups[doc_id] = str(label)
+    if not groups:
+        raise LabelError(f"{root}: no JSON/JSONL input record has a {label_field!r} field to read labels from")
     return Labels(groups, f"field {label_field!r} of the input records")
 
 
@@ -327,6 +330,14 @@ def _false_merges(groups: Sequence[Group], gold: Mapping[str, str], run: _Run
                 yield (e.evidence.score if e else min(run.link(a), run.link(b))), a, b, cid
 
 
+def _with_extra(row: dict[str, Any], labels: Labels) -> dict[str, Any]:
+    """The other fields of the two label records, when the labels file has any."""
+    for side in ("a", "b"):
+        if labels.extra.get(row[side]):
+            row[f"label_{side}"] = labels.extra[row[side]]
+    return row
+
+
 def _merge_row(a: str, b: str, cid: str, gold: Mapping[str, str], run: _Run) -> dict[str, Any]:
     e, centre = run.edge(a, b), run.centre[a]
     row: dict[str, Any] = {"a": a, "b": b, "group_a": gold[a], "group_b": gold[b], "cluster": cid,
@@ -343,10 +354,15 @@ def _merge_row(a: str, b: str, cid: str, gold: Mapping[str, str], run: _Run) -> 
     return row
 
 
+def _cluster_key(key: str) -> str | None:
+    """A predicted key as shown: the cluster id, or None for a singleton."""
+    return None if key.startswith("=") else key
+
+
 def _miss_row(a: str, b: str, pred: Mapping[str, str], gold: Mapping[str, str], run: _Run) -> dict[str, Any]:
     e = run.edge(a, b)
-    row: dict[str, Any] = {"a": a, "b": b, "group": gold[a], "cluster_a": pred[a].lstrip("="),
-                           "cluster_b": pred[b].lstrip("="), "evidence": _ev(e.evidence) if e else None,
+    row: dict[str, Any] = {"a": a, "b": b, "group": gold[a], "cluster_a": _cluster_key(pred[a]),
+                           "cluster_b": _cluster_key(pred[b]), "evidence": _ev(e.evidence) if e else None,
                            "edge_reason": e.reason if e else None}
     if e is not None and e.accepted:
         row["why"] = (f"verified copy ({e.reason}), but cut apart by star clustering: centres "
@@ -394,7 +410,7 @@ def evaluate(result: RunResult, labels: Labels, config: Config, input_root: str,
                           if e.a in gold and e.b in gold and gold[e.a] == gold[e.b] and pred[e.a] != pred[e.b]),
                          key=lambda r: (-r[0], r[1], r[2]))
     gold_pairs_with_edge = sum(1 for e in result.edges if e.a in gold and e.b in gold and gold[e.a] == gold[e.b])
-    misses = [_miss_row(a, b, pred, gold, run) for _, a, b in edge_misses[:show]]
+    misses = [_with_extra(_miss_row(a, b, pred, gold, run), labels) for _, a, b in edge_misses[:show]]
     by_group: dict[str, list[str]] = defaultdict(list)
     for i, grp in gold.items():
         by_group[grp].append(i)
@@ -402,7 +418,7 @@ def evaluate(result: RunResult, labels: Labels, config: Config, input_root: str,
         for grp in sorted(by_group):
             for a, b in combinations(by_group[grp], 2):
                 if pred[a] != pred[b] and run.edge(a, b) is None:
-                    misses.append(_miss_row(a, b, pred, gold, run))
+                    misses.append(_with_extra(_miss_row(a, b, pred, gold, run), labels))
                     if len(misses) >= show:
                         break
             if len(misses) >= show:
@@ -438,7 +454,7 @@ def evaluate(result: RunResult, labels: Labels, config: Config, input_root: str,
         "bcubed": _prf(s.bcubed),
         "adjusted_rand": _r(s.ari),
         "impure_clusters": impure[:show],
-        "false_merges": [_merge_row(a, b, cid, gold, run) for _, a, b, cid in worst_merges],
+        "false_merges": [_with_extra(_merge_row(a, b, cid, gold, run), labels) for _, a, b, cid in worst_merges],
         "misses": misses,
         "sweep": {"parameter": "min_coverage", "current": config.min_coverage, "note": SWEEP_NOTE,
                   "points": [{k: (_r(v) if isinstance(v, float) else v) for k, v in p.items()} for p in points]},

@@ -22,8 +22,18 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from math import comb
 
-__all__ = ["PRF", "PairCounts", "Contingency", "contingency", "pair_counts", "pairwise", "bcubed",
-           "adjusted_rand", "Scores", "scores"]
+__all__ = [
+    "PRF",
+    "Contingency",
+    "PairCounts",
+    "Scores",
+    "adjusted_rand",
+    "bcubed",
+    "contingency",
+    "pair_counts",
+    "pairwise",
+    "scores",
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ Output directory layout::
     OUT/clusters.json      every multi-member cluster, with evidence and diffs (written last)
     OUT/documents.jsonl    one line per input: clustered, singleton or skipped
     OUT/clusters/<id>.md   one human-readable page per multi-member cluster
+    OUT/report.html        one self-contained page to browse the clusters (dedup.html_report)
 
 ``clusters.json`` and ``documents.jsonl`` depend only on the run's inputs and
 parameters: no timings, no absolute paths, no run dates, sorted keys, so the
@@ -26,7 +27,7 @@ from typing import Any
 import jsonschema
 import orjson
 
-from dedup import __version__
+from dedup import __version__, html_report
 from dedup.atomic import replace_dir, write_atomic
 from dedup.config import Config
 from dedup.markdown import cluster_filename, render_cluster
@@ -50,6 +51,7 @@ SCHEMA_NAMES = ("clusters", "documents")
 CLUSTERS_JSON = "clusters.json"
 DOCUMENTS_JSONL = "documents.jsonl"
 CLUSTERS_DIR = "clusters"
+REPORT_HTML = "report.html"
 _DIGITS = 4
 
 
@@ -242,15 +244,18 @@ def write_report(result: RunResult, config: Config, out_dir: Path, input_root: s
     """Write every report file into ``out_dir`` atomically; return the paths written.
 
     Order: ``documents.jsonl``, the ``clusters/`` pages (swapped in as a whole,
-    so no page of an earlier run remains), then ``clusters.json`` last, so a
-    reader never sees a ``clusters.json`` whose pages are missing.
+    so no page of an earlier run remains), ``report.html``, then ``clusters.json``
+    last, so a reader never sees a ``clusters.json`` whose pages are missing.
     Raises :class:`ReportError` when ``out_dir`` cannot be created or written.
     """
     out_dir = Path(out_dir)
     # Build everything before touching the disk: a bad result leaves the old output intact.
-    clusters_bytes = _dumps(clusters_payload(result, config, input_root))
-    documents_bytes = _jsonl(documents_lines(result))
+    payload = clusters_payload(result, config, input_root)
+    clusters_bytes = _dumps(payload)
+    rows = documents_lines(result)
+    documents_bytes = _jsonl(rows)
     pages = {name: text.encode("utf-8") for name, text in markdown_files(result).items()}
+    html_bytes = html_report.render(payload, {d.id: d.text for d in result.documents}, rows).encode("utf-8")
 
     if out_dir.exists() and not out_dir.is_dir():
         raise ReportError(f"cannot write to {out_dir}: it is a file, not a directory")
@@ -260,6 +265,8 @@ def write_report(result: RunResult, config: Config, out_dir: Path, input_root: s
         write_atomic(out_dir / DOCUMENTS_JSONL, documents_bytes)
         written.append(out_dir / DOCUMENTS_JSONL)
         written += replace_dir(out_dir / CLUSTERS_DIR, pages)
+        write_atomic(out_dir / REPORT_HTML, html_bytes)
+        written.append(out_dir / REPORT_HTML)
         write_atomic(out_dir / CLUSTERS_JSON, clusters_bytes)
         written.append(out_dir / CLUSTERS_JSON)
     except OSError as exc:
@@ -303,7 +310,7 @@ def format_summary(result: RunResult, out_dir: Path) -> str:
     lines.append(f"  {'time':<17} {result.seconds:.2f} s")
     lines.append(
         f"  {'output':<17} {out_dir / CLUSTERS_JSON}, {out_dir / DOCUMENTS_JSONL}, "
-        f"{out_dir / CLUSTERS_DIR}/ ({_plural(n_clusters, 'file')})"
+        f"{out_dir / CLUSTERS_DIR}/ ({_plural(n_clusters, 'file')}), {out_dir / REPORT_HTML}"
     )
     return "\n".join(lines)
 

@@ -17,13 +17,24 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import click
-import jsonschema
 import orjson
 
-from dedup.report import CLUSTERS_JSON, DOCUMENTS_JSONL, validate
+from dedup.report import CLUSTERS_JSON, DOCUMENTS_JSONL
 
-__all__ = ["RunDirError", "RunOutput", "Styler", "load_run", "find_cluster", "use_color", "clean",
-           "wrap", "render_list", "render_cluster", "cluster_title", "unique_share"]
+__all__ = [
+    "RunDirError",
+    "RunOutput",
+    "Styler",
+    "clean",
+    "cluster_title",
+    "find_cluster",
+    "load_run",
+    "render_cluster",
+    "render_list",
+    "unique_share",
+    "use_color",
+    "wrap",
+]
 
 WIDTH = 100  # line width when stdout is not a terminal (stable output for files and docs)
 # C0/C1 controls (but tab and newline), DEL, and bidi overrides that could disguise terminal text.
@@ -59,11 +70,9 @@ def load_run(out_dir: str | os.PathLike) -> RunOutput:
         raise RunDirError(f"{path} is not valid JSON ({e}); run `dedup run` again") from None
     if not isinstance(payload, dict):
         raise RunDirError(f"{path} is not a dedup report (not a JSON object)")
-    try:
-        validate(payload)
-    except jsonschema.ValidationError as e:
-        where = "/".join(str(p) for p in e.absolute_path) or "top level"
-        raise RunDirError(f"{path} is not a dedup report ({where}: {clean(e.message)[:120]})") from None
+    problem = _problem(payload)
+    if problem:
+        raise RunDirError(f"{path} is not a dedup report ({problem})")
     documents: dict[str, dict[str, Any]] = {}
     doc_path = out / DOCUMENTS_JSONL
     if doc_path.is_file():
@@ -77,6 +86,38 @@ def load_run(out_dir: str | os.PathLike) -> RunOutput:
         except OSError as e:
             raise RunDirError(f"cannot read {doc_path}: {e.strerror or e}") from None
     return RunOutput(out, payload, documents)
+
+
+_TOP = {"input": str, "counts": dict, "parameters": dict, "clusters": list}
+_CLUSTER = {"id": str, "size": int, "canonical": str, "canonical_reason": str, "members": list}
+_MEMBER = {"id": str, "canonical": bool, "chars": int}
+_DIFF = {"unique_share": (int, float), "kept_share": (int, float), "added": list, "removed": list, "changed": list}
+
+
+def _problem(payload: Any) -> str | None:
+    """What in a clusters.json object this module cannot read (None: all is there).
+
+    Only the fields read here are checked, so a report from a newer version with
+    more fields still reads; ``dedup.report.validate`` is the full schema check.
+    """
+    def bad(obj: Any, spec: dict[str, Any], where: str) -> str | None:
+        if not isinstance(obj, dict):
+            return f"{where}: not an object"
+        for key, kind in spec.items():
+            if not isinstance(obj.get(key), kind):
+                return f"{where}: {key!r} missing or of the wrong type"
+        return None
+
+    problem = bad(payload, _TOP, "top level")
+    for k, c in enumerate([] if problem else payload["clusters"]):
+        problem = problem or bad(c, _CLUSTER, f"clusters[{k}]")
+        for n, m in enumerate([] if problem else c["members"]):
+            problem = problem or bad(m, _MEMBER, f"clusters[{k}].members[{n}]")
+            if not problem and not m["canonical"] and m.get("diff") is not None:
+                problem = bad(m["diff"], _DIFF, f"clusters[{k}].members[{n}].diff")
+        if not problem and (not c["members"] or not c["members"][0]["canonical"]):
+            problem = f"clusters[{k}]: the canonical is not its first member"
+    return problem
 
 
 def find_cluster(run: RunOutput, cluster_id: str) -> dict[str, Any]:
@@ -123,20 +164,27 @@ class Styler:
         return click.style(text, **style) if self.color and text else text
 
 
-def wrap(segments: Iterable[tuple[str, dict[str, Any]]], width: int, indent: str, st: Styler) -> list[str]:
-    """Word-wrap styled segments (text, style) to ``width`` columns; each line starts with ``indent``."""
+def wrap(segments: Iterable[tuple[str, dict[str, Any]]], width: int, indent: str, st: Styler,
+         hang: str | None = None) -> list[str]:
+    """Word-wrap styled segments (text, style) to ``width`` columns.
+
+    The first line starts with ``indent`` (plain text), the others with ``hang`` (default: ``indent``).
+    """
+    hang = indent if hang is None else hang
     lines: list[str] = []
     cur: list[str] = []
-    used = len(indent)
+    lead = indent
+    used = len(lead)
     for text, style in segments:
         for word in clean(text).split():
             if cur and used + 1 + len(word) > width:
-                lines.append(indent + " ".join(cur))
-                cur, used = [], len(indent)
+                lines.append(lead + " ".join(cur))
+                cur, lead = [], hang
+                used = len(lead)
             cur.append(st(word, **style))
             used += len(word) + (1 if len(cur) > 1 else 0)
     if cur or not lines:
-        lines.append(indent + " ".join(cur))
+        lines.append(lead + " ".join(cur))
     return lines
 
 
@@ -175,8 +223,9 @@ def render_list(run: RunOutput, st: Styler, width: int = WIDTH) -> list[str]:
     """The table of clusters, with a one-line summary of the run."""
     p = run.payload
     counts = p["counts"]
-    head = (f"{counts['clusters']} cluster(s) of {counts['clustered']} document(s); "
-            f"{counts['singletons']} singleton(s), {counts['skipped']} skipped; input {clean(p['input'])}")
+    n = {k: counts.get(k, "?") for k in ("clusters", "clustered", "singletons", "skipped")}
+    head = (f"{n['clusters']} cluster(s) of {n['clustered']} document(s); "
+            f"{n['singletons']} singleton(s), {n['skipped']} skipped; input {clean(p['input'])}")
     clusters = sorted(p["clusters"], key=lambda c: (-c["size"], c["id"]))
     if not clusters:
         return [head, "no clusters: no two documents are copies of one another"]
@@ -188,8 +237,8 @@ def render_list(run: RunOutput, st: Styler, width: int = WIDTH) -> list[str]:
         title = _fit(clean(cluster_title(c, run.documents) or "–"), title_w)
         out.append(f"{st(c['id'].ljust(id_w), fg='cyan')}  {c['size']:>4}  "
                    f"{_fit(clean(c['canonical']), canon_w):<{canon_w}}  {_pct(unique_share(c)):>6}  {title}")
-    out += ["", "unique: share of the copies' text that the canonical does not have. "
-            f"Details: dedup show {run.out_dir} ID"]
+    out += ["", ("unique: share of the copies' text that the canonical does not have. "
+            f"Details: dedup show {run.out_dir} ID")]
     return out
 
 
