@@ -7,14 +7,13 @@ missing, nothing to compare, output not writable); 2 usage error; 130 interrupte
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import click
 
 from dedup.atomic import write_atomic
-from dedup.config import CANONICAL_POLICIES, Config, ConfigError
+from dedup.cli_common import Progress, build_config, config_options
 from dedup.evaluate import (
     LabelError,
     Labels,
@@ -27,24 +26,8 @@ from dedup.ingest import IngestError
 from dedup.pipeline import PipelineError, run
 from dedup.plot import pr_curve_svg
 
-_DEFAULTS = Config()
 EVAL_JSON = "eval.json"
 PR_CURVE = "pr_curve.svg"
-
-
-class _Progress:
-    """Sparse progress lines on stderr, only once the run has taken more than two seconds."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.quiet, self.start, self.last = quiet, time.monotonic(), 0.0
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        now = time.monotonic()
-        if self.quiet or now - self.start < 2.0 or now - self.last < 10.0:
-            return
-        self.last = now
-        click.echo(f"{stage}: {done:,}/{total:,} ({100 * done / max(total, 1):.0f}%), "
-                   f"{now - self.start:.0f} s elapsed", err=True)
 
 
 def _ev_line(ev: dict[str, Any] | None) -> str:
@@ -114,28 +97,7 @@ def format_text(payload: dict[str, Any], out_dir: Path) -> str:
               help="Folder for eval.json and pr_curve.svg.")
 @click.option("--show", type=click.IntRange(min=0), default=10, show_default=True,
               help="How many of the worst false merges and misses to list.")
-@click.option("--canonical", type=click.Choice(CANONICAL_POLICIES), default=_DEFAULTS.canonical, show_default=True,
-              help="How each cluster's representative is picked (as in dedup run).")
-@click.option("--min-coverage", type=float, default=_DEFAULTS.min_coverage, show_default=True,
-              help="Share of the smaller article's content words that must sit in aligned sentences; the "
-                   "sweep varies this one.")
-@click.option("--sentence-similarity", type=float, default=_DEFAULTS.sentence_similarity, show_default=True,
-              help="Similarity at which two sentences align (as in dedup run).")
-@click.option("--min-aligned", type=int, default=_DEFAULTS.min_aligned, show_default=True,
-              help="Sentences that must align before two articles can count as copies.")
-@click.option("--lsh-threshold", type=float, default=_DEFAULTS.lsh_threshold, show_default=True,
-              help="Estimated Jaccard at which MinHash-LSH proposes a pair for verification.")
-@click.option("--num-perm", type=int, default=_DEFAULTS.num_perm, show_default=True,
-              help="MinHash permutations per signature.")
-@click.option("--shingle-size", type=int, default=_DEFAULTS.shingle_size, show_default=True,
-              help="Content words per shingle in the signatures.")
-@click.option("--seed", type=int, default=_DEFAULTS.seed, show_default=True, help="MinHash permutation seed.")
-@click.option("--min-words", type=int, default=_DEFAULTS.min_words, show_default=True,
-              help="Articles with fewer words of body text are skipped (and scored as singletons).")
-@click.option("--max-file-mb", type=float, default=_DEFAULTS.max_file_mb, show_default=True,
-              help="Files larger than this are skipped as too large.")
-@click.option("--jobs", "-j", type=int, default=_DEFAULTS.jobs, show_default=True,
-              help="Worker processes; 0 uses every core. Results are the same for any value.")
+@config_options
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def eval_command(path: Path, labels_file: Path | None, label_field: str | None, id_field: str, group_field: str,
                  out_dir: Path, show: int, quiet: bool, **options: object) -> None:
@@ -150,13 +112,10 @@ def eval_command(path: Path, labels_file: Path | None, label_field: str | None, 
     """
     if (labels_file is None) == (label_field is None):
         raise click.UsageError("give exactly one of --labels FILE or --label-field FIELD")
-    try:
-        config = Config(**options)  # type: ignore[arg-type]
-    except ConfigError as e:
-        raise click.UsageError(f"--{e}") from None
+    config = build_config(options)
     try:
         labels: Labels | None = load_labels(labels_file, id_field, group_field) if labels_file else None
-        result = run(path, config, _Progress(quiet))
+        result = run(path, config, Progress(quiet))
         if labels is None:
             labels = labels_from_records(path, str(label_field), config.max_file_mb)
         payload = evaluate(result, labels, config, str(path), show)

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import numpy as np
 
-from dedup.boilerplate import find_boilerplate
 from dedup.candidates import lsh_params
 from dedup.config import Config
 from dedup.ingest import ingest
 from dedup.normalize import normalize, words_of
-from dedup.shingle import drop_common, shingle_hashes
+from dedup.pipeline import corpus_hashes, corpus_weights, normalize_docs
+from dedup.shingle import shingle_hashes
 from dedup.show import RunDirError, RunOutput, Styler, clean, wrap
 from dedup.signatures import sign
 from dedup.types import Document, Evidence, NormalizedDoc
@@ -166,12 +166,12 @@ def load_from_run(run: RunOutput, id_a: str, id_b: str, config: Config, input_ov
                   ) -> FromRun:
     """Re-ingest the run's input: the two documents, the corpus's term weights and shingles, their places.
 
-    The corpus is prepared as ``dedup.pipeline.run`` prepares it: documents too
-    short after normalization left out, common shingles dropped, boilerplate found.
+    The corpus is prepared by the pipeline's own functions, as ``dedup.pipeline.run``
+    prepares it: documents too short left out, common shingles dropped, boilerplate found.
     """
     root = _resolve_input(run, input_override)
     docs, _ = ingest(root, config)
-    norms = [nd for nd in (normalize(d) for d in docs) if nd.word_count >= config.min_words]
+    _, norms, _ = normalize_docs(docs, config)
     by_id = {d.id: d for d in docs}
     row = {nd.id: k for k, nd in enumerate(norms)}
     for doc_id in (id_a, id_b):
@@ -179,9 +179,8 @@ def load_from_run(run: RunOutput, id_a: str, id_b: str, config: Config, input_ov
             what = "too short to compare" if doc_id in by_id else "not"
             raise RunDirError(f"document {clean(doc_id)!r} is {what} in the run's input {root} "
                               f"({_where(run, doc_id)}); ids are listed in {run.out_dir / 'documents.jsonl'}")
-    hashes = drop_common([shingle_hashes(nd, config.shingle_size) for nd in norms],
-                         config.common_share, config.common_min_docs)
-    weights = TermWeights.from_docs(norms, find_boilerplate(norms, config.boilerplate_min_docs))
+    hashes = corpus_hashes(norms, config)
+    weights = corpus_weights(norms, config)
     note = f"over the run's corpus: {len(norms)} documents re-ingested from {root}"
     known = {i for i, r in run.documents.items() if r["status"] != "skipped"}
     if run.documents and known != {nd.id for nd in norms}:

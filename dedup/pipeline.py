@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from dedup import canonical as canonical_stage
 from dedup.boilerplate import find_boilerplate
 from dedup.candidates import candidate_pairs
@@ -47,6 +49,37 @@ def _verify_chunk(chunk: list[tuple[int, int]], ctx: tuple) -> list[Edge]:
             for i, j in chunk]
 
 
+def normalize_docs(docs: list[Document], config: Config, progress: Progress = _noop
+                   ) -> tuple[list[Document], list[NormalizedDoc], list[Skipped]]:
+    """Normalize every document; those with too little article body are skipped as too short."""
+    kept: list[Document] = []
+    norms: list[NormalizedDoc] = []
+    too_short: list[Skipped] = []
+    for k, d in enumerate(docs):
+        nd = normalize(d)
+        if nd.word_count < config.min_words:
+            too_short.append(Skipped(d.id, d.path, "too_short",
+                                     f"{d.path}: {nd.word_count} words of article body after normalization; "
+                                     f"at least {config.min_words} needed (--min-words)"))
+        else:
+            kept.append(d)
+            norms.append(nd)
+        if k % 500 == 0:
+            progress("normalize", k, len(docs))
+    return kept, norms, too_short
+
+
+def corpus_hashes(norms: list[NormalizedDoc], config: Config) -> list[np.ndarray]:
+    """Each document's shingle hashes, with the corpus-common ones left out."""
+    return drop_common([shingle_hashes(nd, config.shingle_size) for nd in norms],
+                       config.common_share, config.common_min_docs)
+
+
+def corpus_weights(norms: list[NormalizedDoc], config: Config) -> TermWeights:
+    """Term weights over the corpus, with its boilerplate sentences found."""
+    return TermWeights.from_docs(norms, find_boilerplate(norms, config.boilerplate_min_docs))
+
+
 def run(root: str | os.PathLike, config: Config | None = None, progress: Progress | None = None) -> RunResult:
     """Run every stage on the files under ``root``."""
     config = config or Config()
@@ -62,27 +95,15 @@ def run(root: str | os.PathLike, config: Config | None = None, progress: Progres
     count("ingest", len(docs) + len(skipped), len(docs), t0, f"{len(skipped)} input(s) skipped with a reason")
 
     t0 = time.perf_counter()
-    kept: list[Document] = []
-    norms: list[NormalizedDoc] = []
-    for k, d in enumerate(docs):
-        nd = normalize(d)
-        if nd.word_count < config.min_words:
-            skipped.append(Skipped(d.id, d.path, "too_short",
-                                   f"{d.path}: {nd.word_count} words of article body after normalization; "
-                                   f"at least {config.min_words} needed (--min-words)"))
-        else:
-            kept.append(d)
-            norms.append(nd)
-        if k % 500 == 0:
-            progress("normalize", k, len(docs))
+    kept, norms, too_short = normalize_docs(docs, config, progress)
+    skipped.extend(too_short)
     count("normalize", len(docs), len(kept), t0, f"{len(docs) - len(kept)} too short after normalization")
     if not kept:
         raise PipelineError(f"{root}: nothing to compare: {len(skipped)} input(s), all skipped "
                             f"({_reasons(skipped)})")
 
     t0 = time.perf_counter()
-    hashes = drop_common([shingle_hashes(nd, config.shingle_size) for nd in norms],
-                         config.common_share, config.common_min_docs)
+    hashes = corpus_hashes(norms, config)
     count("shingle", len(norms), len(norms), t0)
     t0 = time.perf_counter()
     sigs = signatures([d.id for d in kept], hashes, config.num_perm, config.seed)
@@ -94,7 +115,7 @@ def run(root: str | os.PathLike, config: Config | None = None, progress: Progres
     count("candidates", len(kept), in_pairs, t0, f"{len(pairs)} candidate pair(s)")
 
     t0 = time.perf_counter()
-    weights = TermWeights.from_docs(norms, find_boilerplate(norms, config.boilerplate_min_docs))
+    weights = corpus_weights(norms, config)
     ctx = (norms, hashes, sigs.values, config, weights)
     edges = parallel_map(_verify_chunk, pairs.tolist(), ctx, config.workers,
                          lambda done, total: progress("verify", done, total))

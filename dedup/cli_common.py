@@ -1,0 +1,93 @@
+"""What the commands share: the options that build a Config, and progress on stderr."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from dedup.config import CANONICAL_POLICIES, Config, ConfigError
+
+_DEFAULTS = Config()
+
+
+def config_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The options that shape results, as in ``dedup run``; they arrive as keyword arguments."""
+    for option in reversed(_OPTIONS):
+        f = option(f)
+    return f
+
+
+def build_config(options: dict[str, Any]) -> Config:
+    """A checked Config from parsed options; a bad value is a usage error that says how to fix it."""
+    try:
+        return Config(**options)
+    except ConfigError as e:
+        raise click.UsageError(f"--{e}") from None
+
+
+_OPTIONS = [
+    click.option("--canonical", type=click.Choice(CANONICAL_POLICIES), default=_DEFAULTS.canonical, show_default=True,
+        help="How each cluster's representative is picked: the member covering most of the others' "
+             "content, the earliest dated, or the longest."),
+    click.option("--min-coverage", type=float, default=_DEFAULTS.min_coverage, show_default=True,
+        help="Share of the smaller article's content words that must sit in aligned sentences for "
+             "two articles to count as copies. Lower finds more partial copies."),
+    click.option("--sentence-similarity", type=float, default=_DEFAULTS.sentence_similarity, show_default=True,
+        help="Similarity (Dice of content words, rare words weighing more) at which two sentences "
+             "align: verbatim ones score 1.0, reworded ones about 0.4-0.8."),
+    click.option("--min-aligned", type=int, default=_DEFAULTS.min_aligned, show_default=True,
+        help="Sentences that must align before two articles can count as copies."),
+    click.option("--lsh-threshold", type=float, default=_DEFAULTS.lsh_threshold, show_default=True,
+        help="Estimated Jaccard at which MinHash-LSH proposes a pair for verification. Lower finds "
+             "more heavily reworded copies and costs more time."),
+    click.option("--num-perm", type=int, default=_DEFAULTS.num_perm, show_default=True,
+        help="MinHash permutations per signature."),
+    click.option("--shingle-size", type=int, default=_DEFAULTS.shingle_size, show_default=True,
+        help="Content words per shingle in the signatures."),
+    click.option("--seed", type=int, default=_DEFAULTS.seed, show_default=True, help="MinHash permutation seed."),
+    click.option("--min-words", type=int, default=_DEFAULTS.min_words, show_default=True,
+        help="Articles with fewer words of body text are skipped as too short to compare."),
+    click.option("--max-file-mb", type=float, default=_DEFAULTS.max_file_mb, show_default=True,
+        help="Files larger than this are skipped as too large."),
+    click.option("--jobs", "-j", type=int, default=_DEFAULTS.jobs, show_default=True,
+        help="Worker processes; 0 uses every core. Results are the same for any value."),
+]
+
+
+class Progress:
+    """Progress on stderr: a rewritten line on a terminal, sparse lines otherwise, only after 2 s."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.tty = sys.stderr.isatty()
+        self.shown = False
+        self.stage = ""
+        self.stage_start = self.start
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if stage != self.stage:
+            self.stage, self.stage_start = stage, now
+        if self.quiet or now - self.start < 2.0 or now - self.last < (0.2 if self.tty else 10.0):
+            return
+        self.last = now
+        elapsed = now - self.start
+        rate = done / max(now - self.stage_start, 1e-9)
+        line = f"{stage}: {done:,}/{total:,} ({100 * done / max(total, 1):.0f}%), {rate:,.0f}/s, {elapsed:.0f} s elapsed"
+        if 0 < done < total:
+            line += f", ~{(total - done) / max(rate, 1e-9):.0f} s left in this stage"
+        if self.tty:
+            click.echo("\r\033[K" + line, nl=False, err=True)
+            self.shown = True
+        else:
+            click.echo(line, err=True)
+
+    def close(self) -> None:
+        if self.shown:
+            click.echo("\r\033[K", nl=False, err=True)
