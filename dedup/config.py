@@ -64,8 +64,8 @@ class Config:
              "use a whole number of 2 or more")
         need(0.0 <= self.min_containment <= 1.0, "min_containment", "use a number from 0 to 1, e.g. 0.3")
         need(0.0 < self.sentence_similarity <= 1.0, "sentence_similarity",
-             "use a number above 0 and at most 1, e.g. 0.5")
-        need(0.0 < self.min_coverage <= 1.0, "min_coverage", "use a number above 0 and at most 1, e.g. 0.3")
+             "use a number above 0 and at most 1, e.g. 0.4")
+        need(0.0 < self.min_coverage <= 1.0, "min_coverage", "use a number above 0 and at most 1, e.g. 0.1")
         need(isinstance(self.min_aligned, int) and self.min_aligned >= 1, "min_aligned",
              "use a whole number of 1 or more")
         need(isinstance(self.boilerplate_min_docs, int) and self.boilerplate_min_docs >= 2, "boilerplate_min_docs",
