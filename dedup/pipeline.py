@@ -158,7 +158,9 @@ def _finish(group: Group, docs: dict[str, Document], norms: dict[str, Normalized
             continue
         k = row[m]
         ev = evidence(norms[m], norms[canon], hashes[k], hashes[c], sigs.values[k], sigs.values[c], config, weights)
-        members.append(Member(m, False, ev, diff(norms[m], norms[canon], config.sentence_similarity, weights)))
+        why = f"verified copy of {group.centre}: {group.joined[m]}" if m in group.joined \
+            else "centre of the cluster: the other members are verified copies of it"
+        members.append(Member(m, False, ev, diff(norms[m], norms[canon], config.sentence_similarity, weights), why))
     if canon != group.centre:
         reason += f"; members joined through {group.centre}"
     return Cluster(cluster_id(group.members), canon, reason, tuple(members))

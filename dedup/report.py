@@ -127,6 +127,7 @@ def _member(m: Member, cluster: Cluster, docs: dict[str, Document]) -> dict[str,
         out["canonical"] = True
         return out
     out["canonical"] = False
+    out["reason"] = m.reason or None
     out["relation"] = m.evidence.relation if m.evidence is not None else None
     out["similarity"] = _similarity(m.evidence) if m.evidence is not None else None
     out["diff"] = _diff(m.diff) if m.diff is not None else None

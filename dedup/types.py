@@ -174,6 +174,7 @@ class Member:
     canonical: bool
     evidence: Evidence | None = None  # against the canonical; None for the canonical itself
     diff: VariantDiff | None = None
+    reason: str = ""  # why it is in the cluster: the verified edge that joined it
 
 
 @dataclass(frozen=True, slots=True)
