@@ -30,6 +30,10 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
 def band_keys(values: np.ndarray, band: int, rows: int) -> np.ndarray:
     """One 64-bit key per document for one band (exact: equal keys <=> equal rows)."""
     part = np.ascontiguousarray(values[:, band * rows:(band + 1) * rows])
+    if rows == 1:
+        return part[:, 0].astype(np.int64)
+    if rows == 2:  # two 32-bit values pack into one 64-bit key
+        return part.view(np.int64).ravel()
     return np.unique(part, axis=0, return_inverse=True)[1].ravel().astype(np.int64)
 
 
