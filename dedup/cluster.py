@@ -77,7 +77,7 @@ def stars(nodes: Sequence[str], edges: Sequence[Edge]) -> list[Group]:
         members = {centre} | (adj[centre].keys() & pending)
         joined = {m: adj[centre][m].reason for m in members if m != centre}
         out.append(Group(centre, tuple(sorted(members)), joined, {m: scores[m] for m in members}))
-        pending -= members
+        pending -= members  # members cut off from this centre may still form stars among themselves
     return out
 
 
@@ -93,15 +93,5 @@ def cluster(ids: Sequence[str], edges: Sequence[Edge]) -> list[Group]:
             continue
         inside = set(comp)
         comp_edges = [e for n in comp for e in by_node[n] if e.b in inside]
-        remaining = list(comp)
-        while len(remaining) > 1:
-            groups = stars(remaining, comp_edges)
-            multi = [g for g in groups if len(g.members) > 1]
-            out.extend(multi)
-            # members cut off from their centre may still pair among themselves
-            left = sorted(m for g in groups if len(g.members) == 1 for m in g.members)
-            if len(left) == len(remaining):
-                break
-            remaining = left
-            comp_edges = [e for e in comp_edges if e.a in set(left) and e.b in set(left)]
+        out.extend(g for g in stars(comp, comp_edges) if len(g.members) > 1)
     return sorted(out, key=lambda g: g.members[0])
