@@ -18,7 +18,6 @@ from dedup.pipeline import PipelineError, run_to_dir
 from dedup.report import ReportError, format_summary
 
 
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "--version", "-V", prog_name="dedup")
 def main() -> None:

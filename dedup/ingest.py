@@ -27,7 +27,7 @@ import orjson
 
 from dedup import htmltext
 from dedup.config import Config
-from dedup.types import Document, SkipReason, Skipped
+from dedup.types import Document, Skipped, SkipReason
 
 MB = 1024 * 1024
 SNIFF = 8192

@@ -16,7 +16,16 @@ import click
 from dedup.config import Config, ConfigError
 from dedup.explain import explain_pair, load_file, load_from_run, render
 from dedup.ingest import IngestError
-from dedup.show import WIDTH, RunDirError, Styler, find_cluster, load_run, render_cluster, render_list, use_color
+from dedup.show import (
+    WIDTH,
+    RunDirError,
+    Styler,
+    find_cluster,
+    load_run,
+    render_cluster,
+    render_list,
+    use_color,
+)
 
 _DEFAULTS = Config()
 

@@ -28,7 +28,17 @@ from dedup.parallel import parallel_map
 from dedup.report import write_report
 from dedup.shingle import drop_common, shingle_hashes
 from dedup.signatures import signatures
-from dedup.types import Cluster, Document, Edge, Member, NormalizedDoc, RunResult, Skipped, StageCount
+from dedup.types import (
+    Cluster,
+    Document,
+    Edge,
+    Member,
+    NormalizedDoc,
+    RunResult,
+    Signatures,
+    Skipped,
+    StageCount,
+)
 from dedup.verify import evidence, verify_pair
 from dedup.weights import TermWeights
 
@@ -132,7 +142,8 @@ def run(root: str | os.PathLike, config: Config | None = None, progress: Progres
     t0 = time.perf_counter()
     by_id = {d.id: d for d in kept}
     norm_by_id = {nd.id: nd for nd in norms}
-    clusters = [_finish(g, by_id, norm_by_id, hashes, sigs, config, weights) for g in groups]
+    row = {doc_id: k for k, doc_id in enumerate(sigs.ids)}
+    clusters = [_finish(g, by_id, norm_by_id, row, hashes, sigs, config, weights) for g in groups]
     count("canonical+diff", clustered, clustered, t0, f"{clustered - len(clusters)} variant(s) diffed")
 
     return RunResult(
@@ -146,11 +157,10 @@ def run(root: str | os.PathLike, config: Config | None = None, progress: Progres
     )
 
 
-def _finish(group: Group, docs: dict[str, Document], norms: dict[str, NormalizedDoc], hashes, sigs,
-            config: Config, weights: TermWeights) -> Cluster:
+def _finish(group: Group, docs: dict[str, Document], norms: dict[str, NormalizedDoc], row: dict[str, int],
+            hashes: list[np.ndarray], sigs: Signatures, config: Config, weights: TermWeights) -> Cluster:
     """Choose the canonical, then figure and diff every variant against it."""
     canon, reason = canonical_stage.choose(group, docs, norms, config.canonical)
-    row = {doc_id: k for k, doc_id in enumerate(sigs.ids)}
     c = row[canon]
     members = [Member(canon, True)]
     for m in group.members:

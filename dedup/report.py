@@ -31,7 +31,15 @@ from dedup import __version__, html_report
 from dedup.atomic import replace_dir, write_atomic
 from dedup.config import Config
 from dedup.markdown import cluster_filename, render_cluster
-from dedup.types import Cluster, DiffItem, Document, Evidence, Member, RunResult, VariantDiff
+from dedup.types import (
+    Cluster,
+    DiffItem,
+    Document,
+    Evidence,
+    Member,
+    RunResult,
+    VariantDiff,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
