@@ -18,7 +18,7 @@ import numpy as np
 
 from dedup import canonical as canonical_stage
 from dedup.boilerplate import find_boilerplate
-from dedup.candidates import candidate_pairs
+from dedup.candidates import candidate_pairs, estimated_containment
 from dedup.cluster import Group, cluster, cluster_id
 from dedup.config import Config
 from dedup.diff import diff
@@ -120,9 +120,14 @@ def run(root: str | os.PathLike, config: Config | None = None, progress: Progres
     count("signatures", len(norms), len(norms), t0)
 
     t0 = time.perf_counter()
-    pairs = candidate_pairs(sigs.values, config.lsh_threshold, config.max_bucket)
-    in_pairs = len(set(pairs.ravel().tolist()))
-    count("candidates", len(kept), in_pairs, t0, f"{len(pairs)} candidate pair(s)")
+    proposed = candidate_pairs(sigs.values, config.lsh_threshold, config.max_bucket)
+    # Screen: a pair whose MinHash-estimated containment is under half the exact
+    # check's threshold cannot pass it; skip it before any per-pair Python work.
+    pairs = proposed[estimated_containment(proposed, sigs.values, sigs.shingle_counts) >= config.min_containment / 2]
+    in_pairs = len(np.unique(pairs)) if len(pairs) else 0
+    count("candidates", len(kept), in_pairs, t0,
+          f"{len(proposed)} candidate pair(s) from LSH; {len(proposed) - len(pairs)} screened out by "
+          f"estimated containment below {config.min_containment / 2:.2f}")
 
     t0 = time.perf_counter()
     weights = corpus_weights(norms, config)
@@ -152,7 +157,7 @@ def run(root: str | os.PathLike, config: Config | None = None, progress: Progres
         clusters=tuple(sorted(clusters, key=lambda c: c.id)),
         edges=tuple(sorted(edges, key=lambda e: (e.a, e.b))),
         stages=tuple(stages),
-        candidate_pairs=len(pairs),
+        candidate_pairs=len(proposed),
         seconds=time.perf_counter() - t_run,
     )
 

@@ -173,6 +173,7 @@ def clusters_payload(result: RunResult, config: Config, input_root: str) -> dict
             "candidate_pairs": int(result.candidate_pairs),
             "verified_pairs": accepted,
             "rejected_pairs": len(result.edges) - accepted,
+            "screened_pairs": int(result.candidate_pairs) - len(result.edges),
         },
         "skipped_by_reason": dict(Counter(s.reason for s in result.skipped)),
         "stages": [
@@ -312,7 +313,11 @@ def format_summary(result: RunResult, out_dir: Path) -> str:
         lines.append(f"  {'largest cluster':<17} {_plural(len(largest.members), 'document')}, canonical {largest.canonical}")
         kept = n_clusters + singletons
         lines.append(f"  {'kept':<17} {_plural(kept, 'document')}, {clustered - n_clusters} set aside as copies")
-    pairs = f"{result.candidate_pairs} checked, {accepted} verified as copies"
+    screened = result.candidate_pairs - len(result.edges)
+    pairs = f"{result.candidate_pairs} proposed by LSH"
+    if screened:
+        pairs += f", {screened} screened out"
+    pairs += f"; {accepted} verified as copies"
     if rejected:
         pairs += f", {rejected} rejected"
     lines.append(f"  {'candidate pairs':<17} {pairs}")

@@ -145,7 +145,7 @@ def test_payload_shape(payload: dict[str, Any]) -> None:
     assert payload["parameters"] == Config().to_dict()
     assert payload["counts"] == {
         "inputs": 4, "documents": 3, "skipped": 1, "clusters": 1, "clustered": 2, "singletons": 1,
-        "candidate_pairs": 2, "verified_pairs": 1, "rejected_pairs": 1,
+        "candidate_pairs": 2, "verified_pairs": 1, "rejected_pairs": 1, "screened_pairs": 0,
     }
     assert payload["skipped_by_reason"] == {"binary": 1}
     assert payload["stages"][0] == {"stage": "ingest", "in": 4, "out": 3, "note": "1 skipped"}
@@ -399,7 +399,7 @@ def test_format_summary(result: RunResult) -> None:
     assert "binary 1" in text
     assert "clusters          1 (2 documents), singletons 1" in text
     assert "largest cluster   2 documents, canonical a.txt" in text
-    assert "2 checked, 1 verified as copies" in text
+    assert "2 proposed by LSH; 1 verified as copies, 1 rejected" in text
     assert "0.42 s" in text
     assert "out/clusters.json, out/documents.jsonl, out/clusters/ (1 file)" in text
     assert not text.endswith("\n")
