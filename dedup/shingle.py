@@ -10,6 +10,8 @@ with ``xxh32`` (seed 0): the same bytes and hash function can be handed to
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import xxhash
 
@@ -42,7 +44,17 @@ def hash_shingles(items: list[bytes]) -> np.ndarray:
     return np.unique(np.fromiter((h(b) for b in items), dtype=np.uint32, count=len(items)))
 
 
+@lru_cache(maxsize=1 << 20)
+def _word_hash(token: str) -> int:
+    """xxh32 of one token's UTF-8 bytes (memoized: a corpus repeats its vocabulary)."""
+    return xxhash.xxh32_intdigest(token.encode())
+
+
 def shingle_hashes(doc: NormalizedDoc, size: int) -> np.ndarray:
+    """The document's distinct shingle hashes (the same values as ``hash_shingles(shingles(doc, size))``)."""
+    if size == 1:
+        toks = {t for s in doc.sentences for t in s.tokens}
+        return np.unique(np.fromiter((_word_hash(t) for t in toks), dtype=np.uint32, count=len(toks)))
     return hash_shingles(shingles(doc, size))
 
 
