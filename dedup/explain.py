@@ -24,7 +24,7 @@ from dedup.shingle import shingle_hashes
 from dedup.show import RunDirError, RunOutput, Styler, clean, wrap
 from dedup.signatures import sign
 from dedup.types import Document, Evidence, NormalizedDoc
-from dedup.verify import align, decide, evidence
+from dedup.verify import assess, decide
 from dedup.weights import TermWeights
 
 __all__ = ["Explanation", "FromRun", "explain_pair", "load_file", "load_from_run", "render", "shared_passages"]
@@ -103,10 +103,9 @@ def explain_pair(a: Document, b: Document, config: Config, weights: TermWeights 
         hashes = (shingle_hashes(na, config.shingle_size), shingle_hashes(nb, config.shingle_size))
     ha, hb = hashes
     sig = sign([ha, hb], config.num_perm, config.seed)
-    ev = evidence(na, nb, ha, hb, sig[0], sig[1], config, weights)
+    ev, pairs = assess(na, nb, ha, hb, sig[0], sig[1], config, weights)
     ok, why = decide(ev, config)
     screened = ev.relation != "identical" and max(ev.containment_ab, ev.containment_ba) < config.min_containment
-    pairs = [] if screened else align(na, nb, config.sentence_similarity, weights)
     bands, rows = lsh_params(config.lsh_threshold, config.num_perm)
     matched = [k for k in range(bands)
                if np.array_equal(sig[0][k * rows:(k + 1) * rows], sig[1][k * rows:(k + 1) * rows])]

@@ -125,6 +125,13 @@ def relation(identical: bool, n_aligned: int, cov_a: float, cov_b: float, mean_s
 def evidence(a: NormalizedDoc, b: NormalizedDoc, hashes_a: np.ndarray, hashes_b: np.ndarray,
              sig_a: np.ndarray, sig_b: np.ndarray, config: Config, weights: TermWeights) -> Evidence:
     """All figures for the pair (A, B)."""
+    return assess(a, b, hashes_a, hashes_b, sig_a, sig_b, config, weights)[0]
+
+
+def assess(a: NormalizedDoc, b: NormalizedDoc, hashes_a: np.ndarray, hashes_b: np.ndarray,
+           sig_a: np.ndarray, sig_b: np.ndarray, config: Config, weights: TermWeights
+           ) -> tuple[Evidence, list[tuple[int, int, float]]]:
+    """The figures for (A, B) and the sentence alignment behind them (empty when screened out)."""
     inter = len(np.intersect1d(hashes_a, hashes_b, assume_unique=True))
     union = len(hashes_a) + len(hashes_b) - inter
     c_ab = inter / len(hashes_a) if len(hashes_a) else 0.0
@@ -137,7 +144,7 @@ def evidence(a: NormalizedDoc, b: NormalizedDoc, hashes_a: np.ndarray, hashes_b:
     mean_sim = sum(s for _, _, s in pairs) / len(pairs) if pairs else 0.0
     rel = relation(identical, len(pairs), cov_a, cov_b, mean_sim)
     score = 1.0 if rel == "identical" else max(cov_a, cov_b)
-    return Evidence(
+    ev = Evidence(
         minhash_jaccard=estimate_jaccard(sig_a, sig_b),
         jaccard=inter / union if union else 0.0,
         containment_ab=c_ab,
@@ -149,6 +156,7 @@ def evidence(a: NormalizedDoc, b: NormalizedDoc, hashes_a: np.ndarray, hashes_b:
         score=score,
         relation=rel,
     )
+    return ev, pairs
 
 
 def decide(ev: Evidence, config: Config) -> tuple[bool, str]:
