@@ -20,6 +20,8 @@ SEEDS = REPO / "seeds"
 
 @pytest.fixture(scope="module")
 def gen():
+    if str(REPO / "bench") not in sys.path:  # gen_corpus.py imports its sibling modules (markov, gen_article, ...)
+        sys.path.insert(0, str(REPO / "bench"))
     spec = importlib.util.spec_from_file_location("gen_corpus", REPO / "bench" / "gen_corpus.py")
     mod = importlib.util.module_from_spec(spec)
     sys.modules["gen_corpus"] = mod
@@ -124,6 +126,8 @@ def test_refuses_to_overwrite_without_force(gen, tmp_path: Path) -> None:
 
 
 def test_wire_markup_is_stripped(gen) -> None:
+    import markov  # bench/markov.py, on sys.path once the gen fixture has loaded gen_corpus
+
     wire = ("  ------------------------------------------------------------------------\n"
             "                  16:54 01/03/00: Page 1 (ZSM) COURTS Burstein\n"
             "  ------------------------------------------------------------------------\n"
@@ -131,5 +135,5 @@ def test_wire_markup_is_stripped(gen) -> None:
             "\x19By Emma Hibbs, PA News<\n"
             "\x19The judge told the jury that the case was closed and they could go\n"
             "home now, he said.<\n")
-    assert gen.clean_paragraphs(wire) == [("The judge told the jury that the case was closed and they could go "
-                                           "home now, he said.")]
+    assert markov.clean_paragraphs(wire) == [("The judge told the jury that the case was closed and they could go "
+                                              "home now, he said.")]

@@ -24,6 +24,8 @@ SEEDS = ROOT / "seeds"
 
 
 def _load_stress():
+    if str(ROOT / "bench") not in sys.path:  # stress.py imports its sibling modules (stress_gen, stress_score, ...)
+        sys.path.insert(0, str(ROOT / "bench"))
     spec = importlib.util.spec_from_file_location("bench_stress", ROOT / "bench" / "stress.py")
     module = importlib.util.module_from_spec(spec)
     sys.modules["bench_stress"] = module
@@ -32,6 +34,12 @@ def _load_stress():
 
 
 stress = _load_stress()
+
+import stress_gen  # bench/ is on sys.path now
+import stress_score
+import stress_transforms
+import stress_words
+import textsource
 
 _SYLLABLES = ("ka", "lo", "mi", "ren", "tas", "vor", "pel", "din", "sa", "ro", "bex", "nu", "tri", "gal", "mon",
               "fe", "zu", "ha", "quo", "ly")
@@ -96,7 +104,7 @@ def test_deterministic_for_a_seed(source_dir, generated, tmp_path):
 
 def test_names_do_not_reveal_the_group(generated):
     out, _ = generated
-    labels = stress.read_labels(out)
+    labels = stress_score.read_labels(out)
     names = sorted(p.name for p in (out / "articles").iterdir())
     assert all(re.fullmatch(r"[0-9a-f]{16}\.txt", n) for n in names)
     groups = {row["group"] for row in labels}
@@ -112,15 +120,15 @@ def test_names_do_not_reveal_the_group(generated):
 
 def test_labels_cover_every_file_exactly_once(generated):
     out, manifest = generated
-    labels = stress.read_labels(out)
+    labels = stress_score.read_labels(out)
     ids = [row["id"] for row in labels]
     assert len(ids) == len(set(ids))
     assert set(ids) == {p.name for p in (out / "articles").iterdir()}
     assert len(ids) == manifest["files"]
     by_id = {row["id"]: row for row in labels}
     for row in labels:
-        assert row["transform"] in ("base", "independent") + stress.TRANSFORMS
-        if row["transform"] in stress.TRANSFORMS:  # a variant points at the base of its own group
+        assert row["transform"] in ("base", "independent") + stress_transforms.TRANSFORMS
+        if row["transform"] in stress_transforms.TRANSFORMS:  # a variant points at the base of its own group
             base = by_id[row["base"]]
             assert base["transform"] == "base" and base["group"] == row["group"]
         else:
@@ -132,17 +140,17 @@ def test_labels_cover_every_file_exactly_once(generated):
 
 def test_exact_copies_are_byte_identical_and_others_differ(generated):
     out, _ = generated
-    labels = stress.read_labels(out)
+    labels = stress_score.read_labels(out)
     arts = out / "articles"
     for row in labels:
         if row["transform"] == "exact":
             assert (arts / row["id"]).read_bytes() == (arts / row["base"]).read_bytes()
-        elif row["transform"] in stress.TRANSFORMS:
+        elif row["transform"] in stress_transforms.TRANSFORMS:
             assert (arts / row["id"]).read_bytes() != (arts / row["base"]).read_bytes()
     for row in labels:
         text = (arts / row["id"]).read_text(encoding="utf-8")
         for block in row["boilerplate"]:
-            assert stress.BOILERPLATE[block][1] in text
+            assert stress_words.BOILERPLATE[block][1] in text
 
 
 def test_small_set_scores(generated):
@@ -152,16 +160,16 @@ def test_small_set_scores(generated):
     assert 0.0 <= figures["pairwise"]["precision"] <= 1.0 and 0.0 <= figures["pairwise"]["recall"] <= 1.0
     rows = {r["transform"]: r for r in figures["by_transform"]}
     assert {"base", "independent", "with boilerplate"} <= set(rows)
-    assert figures["files"] == len(stress.read_labels(out))
+    assert figures["files"] == len(stress_score.read_labels(out))
     json.dumps(figures)  # what --json writes
 
 
 def test_adjusted_rand_index():
-    assert stress.adjusted_rand_index(list("aabb"), list("xxyy")) == 1.0
-    assert stress.adjusted_rand_index(list("aabb"), list("xxyz")) == pytest.approx(4 / 7)
-    assert stress.adjusted_rand_index(list("aaabbc"), list("xxyyzz")) == pytest.approx(
-        stress.adjusted_rand_index(list("xxyyzz"), list("aaabbc")))
-    assert stress.adjusted_rand_index(list("aabbcc"), list("xyxyxy")) < 0.0  # worse than chance
+    assert stress_score.adjusted_rand_index(list("aabb"), list("xxyy")) == 1.0
+    assert stress_score.adjusted_rand_index(list("aabb"), list("xxyz")) == pytest.approx(4 / 7)
+    assert stress_score.adjusted_rand_index(list("aaabbc"), list("xxyyzz")) == pytest.approx(
+        stress_score.adjusted_rand_index(list("xxyyzz"), list("aaabbc")))
+    assert stress_score.adjusted_rand_index(list("aabbcc"), list("xyxyxy")) < 0.0  # worse than chance
 
 
 def test_wire_markup_is_cleaned():
@@ -175,7 +183,7 @@ def test_wire_markup_is_cleaned():
             "\x19(reopens)<\n"
             "\x19The hearing continues.<\n"
             "\x19mfl\n")
-    paras = stress.clean_paragraphs(stress.decode(wire.encode("cp1252")))
+    paras = stress_gen.clean_paragraphs(textsource.decode(wire.encode("cp1252")))
     first = ('Composer Keith Burstein told the High Court today that he did "voice disapproval" at the '
              "end of a \u00a35,000 performance - he said.")
     assert paras == [first, "The hearing continues."]
@@ -185,15 +193,15 @@ def test_transforms_do_what_they_say():
     rng = Random(3)
     paras = [f"Paragraph {i} said the police told the court about the money." for i in range(10)]
     for _ in range(20):
-        kept, _ = stress.transform("trim_end", paras, rng)
+        kept, _ = stress_transforms.transform("trim_end", paras, rng)
         assert 2 <= len(kept) <= 9 and kept == paras[:len(kept)]
-        kept, _ = stress.transform("trim_middle", paras, rng)
+        kept, _ = stress_transforms.transform("trim_middle", paras, rng)
         assert kept[0] == paras[0] and kept[-1] == paras[-1] and len(kept) < len(paras)
-    shuffled, _ = stress.transform("reorder", paras, rng)
+    shuffled, _ = stress_transforms.transform("reorder", paras, rng)
     assert sorted(shuffled) == sorted(paras) and shuffled != paras
-    extended, info = stress.transform("extend", paras, rng)
+    extended, info = stress_transforms.transform("extend", paras, rng)
     assert len(extended) == 11 and extended[info["inserted_at"]] not in paras
-    reworded, info = stress.transform("reword_light", paras, rng)
+    reworded, info = stress_transforms.transform("reword_light", paras, rng)
     assert 0.08 <= info["rate"] <= 0.16 and reworded != paras
-    noisy, info = stress.transform("ocr_5", paras, rng)
+    noisy, info = stress_transforms.transform("ocr_5", paras, rng)
     assert info["chars_hit"] > 0 and len(noisy) == len(paras)
