@@ -10,11 +10,11 @@ from pathlib import Path
 
 import orjson
 import pytest
-from click.testing import CliRunner, Result
+from cli_helpers import invoke, no_traceback
+from click.testing import Result
 
 import dedup.atomic
 import dedup.ingest
-from dedup.cli import main
 from dedup.report import validate
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,16 +25,6 @@ OTHER = ("A storm brought heavy snow to the northern valleys overnight, closing 
          "and leaving several villages without power until engineers restored the lines.\n")
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" + bytes(range(256))
 MB = 1024 * 1024
-
-
-def invoke(*args: object) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], prog_name="dedup")
-
-
-def no_traceback(result: Result) -> None:
-    assert isinstance(result.exception, (SystemExit, type(None))), (
-        f"uncaught {type(result.exception).__name__}: {result.exception}\n{result.output}")
-    assert "Traceback" not in result.output
 
 
 def one_line_error(result: Result) -> str:

@@ -8,26 +8,16 @@ from pathlib import Path
 import click
 import orjson
 import pytest
-from click.testing import CliRunner, Result
+from cli_helpers import invoke, no_traceback
+from click.testing import Result
 
 import dedup.parallel
 from dedup import __version__
-from dedup.cli import main, run
+from dedup.cli import run
 from dedup.report import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
-
-
-def invoke(*args: str) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], prog_name="dedup")
-
-
-def no_traceback(result: Result) -> None:
-    """The command ended through click (SystemExit), not through an uncaught exception."""
-    assert isinstance(result.exception, (SystemExit, type(None))), (
-        f"uncaught {type(result.exception).__name__}: {result.exception}\n{result.output}")
-    assert "Traceback" not in result.output
 
 
 def squeeze(text: str) -> str:

@@ -7,25 +7,14 @@ from pathlib import Path
 
 import orjson
 import pytest
-from click.testing import CliRunner, Result
+from cli_helpers import invoke, no_traceback
 
-from dedup.cli import main
 from dedup.config import Config
 from dedup.evaluate import DEFAULT_THRESHOLDS
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 GROUPS = {"000": "wire", "001": "wire", "002": "wire", "003": "xinhua", "004": "london"}
-
-
-def invoke(*args: object) -> Result:
-    return CliRunner().invoke(main, [str(a) for a in args], prog_name="dedup")
-
-
-def no_traceback(result: Result) -> None:
-    assert isinstance(result.exception, (SystemExit, type(None))), (
-        f"uncaught {type(result.exception).__name__}: {result.exception}\n{result.output}")
-    assert "Traceback" not in result.output
 
 
 def seed_ids() -> dict[str, str]:

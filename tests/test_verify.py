@@ -9,7 +9,14 @@ from dedup.config import Config
 from dedup.normalize import content_stems, normalize
 from dedup.shingle import shingle_hashes
 from dedup.signatures import sign
-from dedup.verify import MIN_TOKENS, align, coverage, decide, in_order_share, verify_pair
+from dedup.verify import (
+    MIN_TOKENS,
+    align,
+    coverage,
+    decide,
+    in_order_share,
+    verify_pair,
+)
 from dedup.weights import TermWeights
 
 CONFIG = Config()
