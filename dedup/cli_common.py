@@ -69,19 +69,22 @@ class Progress:
         self.shown = False
         self.stage = ""
         self.stage_start = self.start
+        self.stage_done = 0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if stage != self.stage:
-            self.stage, self.stage_start = stage, now
+        if stage != self.stage:  # rates count from the stage's first report
+            self.stage, self.stage_start, self.stage_done = stage, now, done
         if self.quiet or now - self.start < 2.0 or now - self.last < (0.2 if self.tty else 10.0):
             return
         self.last = now
-        elapsed = now - self.start
-        rate = done / max(now - self.stage_start, 1e-9)
-        line = f"{stage}: {done:,}/{total:,} ({100 * done / max(total, 1):.0f}%), {rate:,.0f}/s, {elapsed:.0f} s elapsed"
-        if 0 < done < total:
-            line += f", ~{(total - done) / max(rate, 1e-9):.0f} s left in this stage"
+        line = f"{stage}: {done:,}/{total:,} ({100 * done / max(total, 1):.0f}%), {now - self.start:.0f} s elapsed"
+        span, moved = now - self.stage_start, done - self.stage_done
+        if span >= 1.0 and moved > 0:
+            rate = moved / span
+            line += f", {rate:,.0f}/s"
+            if done < total:
+                line += f", ~{(total - done) / rate:.0f} s left in this stage"
         if self.tty:
             click.echo("\r\033[K" + line, nl=False, err=True)
             self.shown = True
