@@ -24,11 +24,11 @@ import re
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
 
 from datasketch import MinHash, MinHashLSH
 
+from dedup.cluster import connected
 from dedup.config import Config
 from dedup.pipeline import run_to_dir
 
@@ -71,21 +71,9 @@ def run_baseline(corpus: Path, paths: list[str]) -> tuple[list[list[str]], float
             m.update(" ".join(words[i:i + 5]).encode())
         sigs[p] = m
         lsh.insert(p, m)
-    parent = {p: p for p in paths}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for p in paths:
-        for q in lsh.query(sigs[p]):
-            parent[find(p)] = find(q)
-    groups = defaultdict(list)
-    for p in paths:
-        groups[find(p)].append(p)
-    return list(groups.values()), time.perf_counter() - t0
+    pairs = [(p, q) for p in paths for q in lsh.query(sigs[p]) if q != p]
+    clusters = connected(paths, pairs)
+    return clusters, time.perf_counter() - t0
 
 
 def main() -> int:

@@ -60,22 +60,10 @@ def iter_docs(inp: Path):
 
 
 def components(ids: list[str], pairs) -> list[list[str]]:
-    parent = list(range(len(ids)))
+    """Clusters of two or more documents from index pairs (dedup's own union-find)."""
+    from dedup.cluster import connected
 
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i, j in pairs:
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    groups: dict[int, list[str]] = defaultdict(list)
-    for k, doc_id in enumerate(ids):
-        groups[find(k)].append(doc_id)
-    return sorted((sorted(g) for g in groups.values() if len(g) > 1), key=lambda g: g[0])
+    return [g for g in connected(ids, ((ids[i], ids[j]) for i, j in pairs)) if len(g) > 1]
 
 
 def run_datasketch(inp: Path, out: Path, num_perm: int, threshold: float, ngram: int) -> dict:

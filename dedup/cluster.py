@@ -43,8 +43,8 @@ def _covers(edge: Edge, node: str) -> float:
     return edge.evidence.coverage_b if edge.a == node else edge.evidence.coverage_a
 
 
-def components(nodes: Iterable[str], edges: Iterable[Edge]) -> list[list[str]]:
-    """Connected components (sorted lists), sorted by their first id."""
+def connected(nodes: Iterable[str], pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
+    """Connected components of id pairs (union-find; sorted lists), sorted by their first id."""
     parent: dict[str, str] = {n: n for n in nodes}
 
     def find(x: str) -> str:
@@ -53,14 +53,19 @@ def components(nodes: Iterable[str], edges: Iterable[Edge]) -> list[list[str]]:
             x = parent[x]
         return x
 
-    for e in edges:
-        ra, rb = find(e.a), find(e.b)
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
     groups: dict[str, list[str]] = defaultdict(list)
     for n in parent:
         groups[find(n)].append(n)
     return sorted((sorted(g) for g in groups.values()), key=lambda g: g[0])
+
+
+def components(nodes: Iterable[str], edges: Iterable[Edge]) -> list[list[str]]:
+    """Connected components of the edges' endpoints (see :func:`connected`)."""
+    return connected(nodes, ((e.a, e.b) for e in edges))
 
 
 def stars(nodes: Sequence[str], edges: Sequence[Edge]) -> list[Group]:

@@ -24,7 +24,7 @@ from dedup.shingle import shingle_hashes
 from dedup.show import RunDirError, RunOutput, Styler, clean, wrap
 from dedup.signatures import sign
 from dedup.types import Document, Evidence, NormalizedDoc
-from dedup.verify import assess, decide
+from dedup.verify import assess, decide, screened
 from dedup.weights import TermWeights
 
 __all__ = ["Explanation", "FromRun", "explain_pair", "load_file", "load_from_run", "render", "shared_passages"]
@@ -105,11 +105,10 @@ def explain_pair(a: Document, b: Document, config: Config, weights: TermWeights 
     sig = sign([ha, hb], config.num_perm, config.seed)
     ev, pairs = assess(na, nb, ha, hb, sig[0], sig[1], config, weights)
     ok, why = decide(ev, config)
-    screened = ev.relation != "identical" and max(ev.containment_ab, ev.containment_ba) < config.min_containment
     bands, rows = lsh_params(config.lsh_threshold, config.num_perm)
     matched = [k for k in range(bands)
                if np.array_equal(sig[0][k * rows:(k + 1) * rows], sig[1][k * rows:(k + 1) * rows])]
-    return Explanation(a, b, na, nb, config, ev, ok, why, screened, pairs, shared_passages(a, na, b, nb),
+    return Explanation(a, b, na, nb, config, ev, ok, why, screened(ev, config), pairs, shared_passages(a, na, b, nb),
                        bands, rows, matched, weights_note, where or {})
 
 

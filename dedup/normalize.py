@@ -175,7 +175,3 @@ def normalize(doc: Document) -> NormalizedDoc:
                 continue
             sentences.append(Sentence(s, e, raw, content_stems(words), words))
     return NormalizedDoc(doc.id, tuple(sentences), tuple(dropped))
-
-
-def normalize_all(docs: Iterable[Document]) -> list[NormalizedDoc]:
-    return [normalize(d) for d in docs]

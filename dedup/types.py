@@ -26,7 +26,6 @@ SkipReason = Literal[
     "duplicate_id",
     "unsupported",
 ]
-Status = Literal["clustered", "singleton", "skipped"]
 DiffKind = Literal["added", "removed", "changed"]
 
 
@@ -53,14 +52,6 @@ class Skipped:
     path: str
     reason: SkipReason
     detail: str  # one human-readable line naming the problem
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A stretch of ``Document.text``: [start, end)."""
-
-    start: int
-    end: int
 
 
 @dataclass(frozen=True, slots=True)

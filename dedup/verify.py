@@ -137,8 +137,8 @@ def assess(a: NormalizedDoc, b: NormalizedDoc, hashes_a: np.ndarray, hashes_b: n
     c_ab = inter / len(hashes_a) if len(hashes_a) else 0.0
     c_ba = inter / len(hashes_b) if len(hashes_b) else 0.0
     identical = same_words(a, b)
-    screened = max(c_ab, c_ba) < config.min_containment and not identical
-    pairs = [] if screened else align(a, b, config.sentence_similarity, weights)
+    pairs = [] if max(c_ab, c_ba) < config.min_containment and not identical \
+        else align(a, b, config.sentence_similarity, weights)
     cov_a = coverage(a, {i: sim for i, _, sim in pairs}, weights) if pairs else 0.0
     cov_b = coverage(b, {j: sim for _, j, sim in pairs}, weights) if pairs else 0.0
     mean_sim = sum(s for _, _, s in pairs) / len(pairs) if pairs else 0.0
@@ -159,11 +159,16 @@ def assess(a: NormalizedDoc, b: NormalizedDoc, hashes_a: np.ndarray, hashes_b: n
     return ev, pairs
 
 
+def screened(ev: Evidence, config: Config) -> bool:
+    """Too little shingle overlap for the sentences to be aligned at all."""
+    return ev.relation != "identical" and max(ev.containment_ab, ev.containment_ba) < config.min_containment
+
+
 def decide(ev: Evidence, config: Config) -> tuple[bool, str]:
     """Accept or reject a pair from its evidence; the reason is one line."""
     if ev.relation == "identical":
         return True, "identical text"
-    if max(ev.containment_ab, ev.containment_ba) < config.min_containment:
+    if screened(ev, config):
         return False, (f"shingle containment {max(ev.containment_ab, ev.containment_ba):.2f} "
                        f"below {config.min_containment:.2f}, sentences not aligned")
     if ev.aligned_sentences < config.min_aligned:
