@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
 import numpy as np
 import pytest
 import xxhash
 from conftest import make_doc
 from datasketch import MinHash
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dedup.normalize import normalize
-from dedup.shingle import hash_shingles, shingle_hashes, shingle_tokens, shingles
-from dedup.signatures import EMPTY, estimate_jaccard, fmix32, sign, signatures
+from dedup.shingle import drop_common, hash_shingles, shingle_hashes, shingle_tokens, shingles
+from dedup.signatures import EMPTY, csr, estimate_jaccard, fmix32, sign, sign_csr, signatures
 
 PERMS = (64, 128, 256)
 SEEDS = (1, 20240207)
@@ -135,3 +139,168 @@ def test_signatures_and_estimate(seed_norms) -> None:
             a = MinHash(num_perm=128, seed=1, hashvalues=sig.values[i], scheme="affine32")
             b = MinHash(num_perm=128, seed=1, hashvalues=sig.values[j], scheme="affine32")
             assert estimate_jaccard(sig.values[i], sig.values[j]) == pytest.approx(a.jaccard(b), abs=1e-12)
+
+
+# --- the compiled kernel: sign_csr ---------------------------------------------------------------
+
+def kernel_sets(rng: np.random.Generator) -> list[np.ndarray]:
+    """random_sets plus empty documents (first, inside, last) and more one-hash documents."""
+    empty = np.empty(0, dtype=np.uint32)
+    sets = random_sets(rng)
+    return [empty, *sets[:3], empty, empty, np.array([7], dtype=np.uint32), *sets[3:], empty]
+
+
+@pytest.mark.parametrize("num_perm", PERMS)
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("threads", [1, 2])
+def test_sign_csr_equals_datasketch_one_update_at_a_time(num_perm: int, seed: int, threads: int, rng) -> None:
+    sets = kernel_sets(rng)
+    flat, offsets = csr(sets)
+    assert flat.dtype == np.uint32 and offsets.dtype == np.int64 and len(offsets) == len(sets) + 1
+    rows, counts = sign_csr(flat, offsets, num_perm, seed, threads=threads)
+    assert rows.shape == (len(sets), num_perm) and rows.dtype == np.uint32
+    assert counts.dtype == np.int64 and counts.tolist() == [len(h) for h in sets]
+    for hashes, row in zip(sets, rows):
+        np.testing.assert_array_equal(row, datasketch_row(hashes, num_perm, seed))
+    assert (rows[0] == EMPTY).all() and (rows[-1] == EMPTY).all()
+
+
+def test_sign_csr_edge_inputs(rng) -> None:
+    rows, counts = sign_csr(np.empty(0, dtype=np.uint32), np.zeros(1, dtype=np.int64), 64, 1)
+    assert rows.shape == (0, 64) and counts.shape == (0,)
+    rows, counts = sign_csr(np.empty(0, dtype=np.uint32), np.zeros(4, dtype=np.int64), 64, 1, threads=2)
+    assert (rows == EMPTY).all() and counts.tolist() == [0, 0, 0]
+    # A CSR view that does not start at 0, offsets of another integer type, read-only input:
+    sets = random_sets(rng)
+    flat, offsets = csr(sets)
+    flat.flags.writeable = False
+    part, _ = sign_csr(flat, offsets[2:5].astype(np.int32), 128, 1)
+    np.testing.assert_array_equal(part, sign(sets[2:4], 128, 1))
+    # threads above numba's thread count are capped, not an error
+    np.testing.assert_array_equal(sign_csr(flat, offsets, 128, 1, threads=64)[0], sign(sets, 128, 1))
+
+
+def test_sign_csr_rejects_bad_input() -> None:
+    flat = np.arange(10, dtype=np.uint32)
+    with pytest.raises(TypeError):
+        sign_csr(flat.astype(np.int64), np.array([0, 10]), 64, 1)
+    with pytest.raises(TypeError):
+        sign_csr(flat, np.array([0, 10]), 64, 1, common=np.array([1, 2], dtype=np.int64))
+    for offsets in ([0, 11], [0, 6, 5, 10], [-1, 10], []):
+        with pytest.raises(ValueError):
+            sign_csr(flat, np.array(offsets, dtype=np.int64), 64, 1)
+    with pytest.raises(ValueError):
+        sign_csr(flat, np.array([0, 10]), 64, 1, threads=0)
+    with pytest.raises(ValueError):
+        sign_csr(flat, np.array([0, 10]), 64, 1, keep_at_least=-1)
+
+
+def drop_rule(hash_sets: list[np.ndarray], common: np.ndarray, keep_at_least: int) -> list[np.ndarray]:
+    """The inner rule of shingle.drop_common, for a given set of common hashes."""
+    out = []
+    for h in hash_sets:
+        kept = h[~np.isin(h, common)]
+        out.append(kept if len(kept) >= keep_at_least else h)
+    return out
+
+
+def test_common_exclusion_keep_at_least_fallback() -> None:
+    common = np.array([10, 20, 30], dtype=np.uint32)
+    sets = [np.array(h, dtype=np.uint32) for h in (
+        [10, 20, 30, 1, 2, 3],         # 3 left < 5: keeps all 6
+        [10, 20, 30, 1, 2, 3, 4, 5],   # 5 left: signed from those 5
+        [10, 20, 30],                  # all common: keeps all 3
+        [1, 2, 3, 4, 5, 6],            # nothing common
+        [20],                          # one hash, common
+        [],
+    )]
+    flat, offsets = csr(sets)
+    rows, counts = sign_csr(flat, offsets, 128, 1, common=common)
+    assert counts.tolist() == [6, 5, 3, 6, 1, 0]
+    np.testing.assert_array_equal(rows, sign(drop_rule(sets, common, 5), 128, 1))
+    np.testing.assert_array_equal(rows[1], datasketch_row(np.arange(1, 6), 128, 1))
+    # keep_at_least=0: an all-common document is signed from nothing (the empty signature)
+    rows, counts = sign_csr(flat, offsets, 128, 1, common=common, keep_at_least=0)
+    assert counts.tolist() == [3, 5, 0, 6, 0, 0] and (rows[2] == EMPTY).all() and (rows[4] == EMPTY).all()
+    # keep_at_least=1 (drop_common's rule, verbatim): one common hash alone stays
+    rows, counts = sign_csr(flat, offsets, 128, 1, common=common[::-1].copy(), keep_at_least=1)
+    assert counts.tolist() == [3, 5, 3, 6, 1, 0]
+    np.testing.assert_array_equal(rows, sign(drop_rule(sets, common, 1), 128, 1))
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("keep_at_least", [0, 5, 40])
+def test_common_exclusion_equals_drop_common_then_sign(seed: int, keep_at_least: int, rng) -> None:
+    """A corpus with a skewed vocabulary: drop_common + sign == the kernel's own exclusion."""
+    vocab = np.unique(rng.integers(0, 2**32, size=3000, dtype=np.uint64).astype(np.uint32))
+    weights = 1.0 / np.arange(1, len(vocab) + 1)
+    sets = [np.unique(rng.choice(vocab, size=n, p=weights / weights.sum()))
+            for n in rng.integers(0, 120, size=300)]
+    sets[7] = np.empty(0, dtype=np.uint32)
+    max_share, min_docs = 0.05, 5
+    dropped = drop_common(sets, max_share, min_docs, keep_at_least)
+    limit = max(min_docs, int(max_share * len(sets)))  # drop_common's own threshold
+    values, counts = np.unique(np.concatenate(sets), return_counts=True)
+    common = values[counts > limit]
+    assert 10 < len(common) < len(values)
+    flat, offsets = csr(sets)
+    for threads in (1, 2):
+        rows, used = sign_csr(flat, offsets, 128, seed, common=common, keep_at_least=keep_at_least, threads=threads)
+        np.testing.assert_array_equal(rows, sign(dropped, 128, seed))
+        assert used.tolist() == [len(h) for h in dropped]
+    assert any(len(d) < len(h) for d, h in zip(dropped, sets))
+
+
+hash_values = st.integers(0, 2**32 - 1)
+
+
+@settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(sets=st.lists(st.sets(st.one_of(st.integers(0, 40), hash_values), max_size=30), max_size=12),
+       common=st.sets(st.one_of(st.integers(0, 40), hash_values), max_size=25),
+       keep_at_least=st.integers(0, 8),
+       num_perm=st.sampled_from(PERMS), seed=st.sampled_from(SEEDS))
+def test_sign_csr_property(sets, common, keep_at_least, num_perm, seed) -> None:
+    """Any documents, any common set: the rule of drop_common, then datasketch's MinHash; any thread count."""
+    arrays = [np.array(sorted(h), dtype=np.uint32) for h in sets]
+    common_arr = np.array(list(common), dtype=np.uint32)  # in no particular order
+    flat, offsets = csr(arrays)
+    expected = drop_rule(arrays, common_arr, keep_at_least)
+    rows1, used1 = sign_csr(flat, offsets, num_perm, seed, common=common_arr, keep_at_least=keep_at_least)
+    rows2, used2 = sign_csr(flat, offsets, num_perm, seed, common=common_arr, keep_at_least=keep_at_least, threads=2)
+    np.testing.assert_array_equal(rows1, rows2)
+    np.testing.assert_array_equal(used1, used2)
+    assert used1.tolist() == [len(h) for h in expected]
+    for hashes, row in zip(expected, rows1):
+        np.testing.assert_array_equal(row, datasketch_row(hashes, num_perm, seed))
+
+
+def test_threads_give_identical_arrays(rng) -> None:
+    sets = [np.unique(rng.integers(0, 2**32, size=n, dtype=np.uint64).astype(np.uint32))
+            for n in rng.integers(0, 400, size=2000)]
+    flat, offsets = csr(sets)
+    common = np.unique(flat[rng.integers(0, len(flat), size=500)])
+    for c in (None, common):
+        r1, n1 = sign_csr(flat, offsets, 128, 1, common=c, threads=1)
+        r2, n2 = sign_csr(flat, offsets, 128, 1, common=c, threads=2)
+        np.testing.assert_array_equal(r1, r2)
+        np.testing.assert_array_equal(n1, n2)
+
+
+def _sign_in_child(args):
+    flat, offsets, threads = args
+    return sign_csr(flat, offsets, 128, 1, threads=threads)[0]
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork on this platform")
+def test_kernel_before_and_after_a_fork_pool(rng) -> None:
+    """The parent signs (with numba's thread pool started), forks a pool whose workers sign, and signs again."""
+    sets = [np.unique(rng.integers(0, 2**32, size=n, dtype=np.uint64).astype(np.uint32))
+            for n in rng.integers(0, 300, size=200)]
+    flat, offsets = csr(sets)
+    before = sign_csr(flat, offsets, 128, 1, threads=2)[0]
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        results = pool.map_async(_sign_in_child, [(flat, offsets, 1), (flat, offsets, 2)] * 2).get(timeout=60)
+    for r in results:
+        np.testing.assert_array_equal(r, before)
+    np.testing.assert_array_equal(sign_csr(flat, offsets, 128, 1, threads=2)[0], before)
+    np.testing.assert_array_equal(sign_csr(flat, offsets, 128, 1, threads=1)[0], before)
