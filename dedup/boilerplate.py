@@ -21,64 +21,98 @@ Boilerplate sentences weigh nothing when sentences are aligned (see
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import combinations
+from typing import Protocol
 
-import xxhash
+import numpy as np
 
-from dedup.types import NormalizedDoc, Sentence
+from dedup.shingle import fingerprint, sketch
+from dedup.types import DocSketch, NormalizedDoc
 
 SAMPLE = 8  # documents looked at per frequent sentence
 UNRELATED = 0.15  # median Jaccard of the rest below which the documents are unrelated
 MIN_TOKENS = 3
 
 
-def fingerprint(sentence: Sentence) -> int:
-    """A 64-bit fingerprint of the sentence's words (case, punctuation and layout aside)."""
-    return xxhash.xxh3_64_intdigest(" ".join(sentence.words).encode())
-
-
 def _prints(doc: NormalizedDoc) -> list[int]:
     return [fingerprint(s) for s in doc.sentences if len(set(s.tokens)) >= MIN_TOKENS]
 
 
-def _jaccard(a: set[str], b: set[str]) -> float:
+def _jaccard(a: set[int], b: set[int]) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
+class Prints(Protocol):
+    """Per document k (in id order), its distinct sentence fingerprints as a sorted uint64 array."""
+
+    def __len__(self) -> int: ...
+    def __getitem__(self, k: int) -> np.ndarray: ...
+
+
 def find_boilerplate(docs: Sequence[NormalizedDoc], min_docs: int) -> frozenset[int]:
-    """Fingerprints of the boilerplate sentences among ``docs``."""
-    prints = [_prints(d) for d in docs]
-    holders: dict[int, list[int]] = defaultdict(list)
-    for k, fps in enumerate(prints):
-        for fp in set(fps):
-            holders[fp].append(k)
-    frequent = sorted(fp for fp, ks in holders.items() if len(ks) >= min_docs)
+    """Fingerprints of the boilerplate sentences among ``docs`` (documents in memory)."""
+    order = sorted(range(len(docs)), key=lambda k: docs[k].id)
+    ranked = [docs[k] for k in order]
+    prints = [_prints(d) for d in ranked]
+    rows = [np.unique(np.array(p, dtype=np.uint64)) for p in prints]
+    return frequent_prints(rows, [len(p) for p in prints], lambda k: sketch(ranked[k]), min_docs)
+
+
+def frequent_prints(prints: Prints | Sequence[np.ndarray], n_prints: Sequence[int],
+                    load: Callable[[int], DocSketch], min_docs: int) -> frozenset[int]:
+    """Fingerprints of the boilerplate sentences, from every document's fingerprints.
+
+    ``n_prints[k]`` counts document k's fingerprints with repeats; ``load(k)``
+    gives document k (read again only for the few sampled holders of a
+    frequent sentence).  Documents are indexed in id order.
+    """
+    n = len(prints)
+    if n < min_docs:
+        return frozenset()
+    lengths = np.fromiter((len(prints[k]) for k in range(n)), dtype=np.int64, count=n)
+    flat = getattr(prints, "flat", None)
+    if flat is None:
+        flat = np.concatenate([prints[k] for k in range(n)]) if n else np.zeros(0, np.uint64)
+    values, counts = np.unique(flat, return_counts=True)
+    frequent = values[counts >= min_docs]
+    if len(frequent) == 0:
+        return frozenset()
+    hit = np.isin(flat, frequent)
+    holders: dict[int, list[int]] = {}
+    for fp, k in zip(flat[hit].tolist(), np.repeat(np.arange(n), lengths)[hit].tolist()):
+        holders.setdefault(fp, []).append(k)  # k ascending: documents in id order
     out: set[int] = set()
     decided: dict[tuple[int, ...], bool] = {}
-    for fp in frequent:
-        ks = sorted(holders[fp], key=lambda k: docs[k].id)[:SAMPLE]
-        key = tuple(ks)
+    loaded: dict[int, DocSketch] = {}
+
+    def doc(k: int) -> DocSketch:
+        if k not in loaded:
+            loaded[k] = load(k)
+        return loaded[k]
+
+    for fp in sorted(holders):
+        key = tuple(holders[fp][:SAMPLE])
         if key not in decided:
-            decided[key] = _unrelated_holders(ks, docs, prints)
+            decided[key] = _unrelated_holders(key, prints, n_prints, doc)
         if decided[key]:
             out.add(fp)
     return frozenset(out)
 
 
-def _unrelated_holders(ks: list[int], docs: Sequence[NormalizedDoc], prints: list[list[int]]) -> bool:
+def _unrelated_holders(ks: Sequence[int], prints: Prints | Sequence[np.ndarray], n_prints: Sequence[int],
+                       doc: Callable[[int], DocSketch]) -> bool:
     """Do these documents share only a small block, and nothing else?"""
-    sets = [set(prints[k]) for k in ks]
+    sets = [set(prints[k].tolist()) for k in ks]
     block = set.intersection(*sets)
-    shares = [len(block) / max(len(prints[k]), 1) for k in ks]
+    shares = [len(block) / max(n_prints[k], 1) for k in ks]
     if statistics.median(shares) >= 0.5:
         return False
     rests = []
     for k in ks:
         toks: set[str] = set()
-        for s in docs[k].sentences:
-            if len(set(s.tokens)) >= MIN_TOKENS and fingerprint(s) not in block:
+        for s in doc(k).sentences:
+            if len(s.tokens) >= MIN_TOKENS and s.fingerprint not in block:
                 toks.update(s.tokens)
         rests.append(toks)
     sims = [_jaccard(a, b) for a, b in combinations(rests, 2)]

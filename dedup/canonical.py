@@ -16,17 +16,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from dedup.cluster import Group
-from dedup.types import Document, NormalizedDoc
+from dedup.types import DocInfo
 
 _NO_DATE = "9999-99-99"
 
 
-def choose(group: Group, docs: Mapping[str, Document], norms: Mapping[str, NormalizedDoc],
-           policy: str) -> tuple[str, str]:
-    """(canonical id, reason) for one group under ``policy``."""
+def choose(group: Group, docs: Mapping[str, DocInfo], policy: str) -> tuple[str, str]:
+    """(canonical id, reason) for one group under ``policy``; ``docs`` give each member's date and word count."""
 
     def facts(m: str) -> tuple[float, str, int, str]:
-        return (round(group.centre_score.get(m, 0.0), 9), docs[m].date or _NO_DATE, norms[m].word_count, m)
+        return (round(group.centre_score.get(m, 0.0), 9), docs[m].date or _NO_DATE, docs[m].words, m)
 
     keys = {
         "coverage": lambda m: (-facts(m)[0], facts(m)[1], -facts(m)[2], m),

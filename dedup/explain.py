@@ -19,7 +19,7 @@ from dedup.candidates import lsh_params
 from dedup.config import Config
 from dedup.ingest import ingest
 from dedup.normalize import normalize, words_of
-from dedup.pipeline import corpus_hashes, corpus_weights, normalize_docs
+from dedup.corpus import prepare
 from dedup.shingle import shingle_hashes
 from dedup.show import RunDirError, RunOutput, Styler, clean, wrap
 from dedup.signatures import sign
@@ -168,23 +168,22 @@ def load_from_run(run: RunOutput, id_a: str, id_b: str, config: Config, input_ov
     prepares it: documents too short left out, common shingles dropped, boilerplate found.
     """
     root = _resolve_input(run, input_override)
-    docs, _ = ingest(root, config)
-    _, norms, _ = normalize_docs(docs, config)
-    by_id = {d.id: d for d in docs}
-    row = {nd.id: k for k, nd in enumerate(norms)}
+    corpus = prepare(root, config)
+    index = corpus.index
     for doc_id in (id_a, id_b):
-        if doc_id not in row:
-            what = "too short to compare" if doc_id in by_id else "not"
+        if doc_id not in index:
+            short = any(s.id == doc_id and s.reason == "too_short" for s in corpus.skipped)
+            what = "too short to compare" if short else "not"
             raise RunDirError(f"document {clean(doc_id)!r} is {what} in the run's input {root} "
                               f"({_where(run, doc_id)}); ids are listed in {run.out_dir / 'documents.jsonl'}")
-    hashes = corpus_hashes(norms, config)
-    weights = corpus_weights(norms, config)
-    note = f"over the run's corpus: {len(norms)} documents re-ingested from {root}"
+    n = len(corpus.infos)
+    note = f"over the run's corpus: {n} documents re-ingested from {root}"
     known = {i for i, r in run.documents.items() if r["status"] != "skipped"}
-    if run.documents and known != {nd.id for nd in norms}:
+    if run.documents and known != set(index):
         note += " (the input has changed since the run, so figures may differ from it)"
-    return FromRun(by_id[id_a], by_id[id_b], weights, (hashes[row[id_a]], hashes[row[id_b]]), note,
-                   {i: _where(run, i) for i in (id_a, id_b)})
+    ka, kb = index[id_a], index[id_b]
+    return FromRun(corpus.store.document(ka), corpus.store.document(kb), corpus.weights,
+                   (corpus.hashes(ka), corpus.hashes(kb)), note, {i: _where(run, i) for i in (id_a, id_b)})
 
 
 # ---------------------------------------------------------------- rendering

@@ -56,7 +56,7 @@ class _Skip(Exception):
 
 
 @dataclass(slots=True)
-class _Item:
+class Item:
     """One document (or skipped record) of a file, before ids are settled."""
 
     path: str
@@ -68,21 +68,30 @@ class _Item:
 
 
 def ingest(root: str | os.PathLike, config: Config) -> tuple[list[Document], list[Skipped]]:
-    """Read every file under ``root`` (or the single file ``root``); documents and skips, sorted by id."""
+    """Read every file under ``root`` (or the single file ``root``); documents and skips, sorted by id.
+
+    This holds every text in memory; the pipeline instead reads files one by one
+    (``discover`` + ``read_items``) and keeps only what it needs of each.
+    """
+    files, items = discover(root)
+    for rel, full in files:
+        items.extend(read_items(full, rel, config))
+    ids = assign_ids(items)
+    docs = [Document(id=iid, path=it.path, **it.fields) for iid, it in zip(ids, items) if it.skip is None]
+    return sorted(docs, key=lambda d: d.id), sorted(skipped_of(ids, items), key=lambda s: s.id)
+
+
+def discover(root: str | os.PathLike) -> tuple[list[tuple[str, str]], list[Item]]:
+    """The files to read under ``root`` as (relative path, path), sorted; and the folders that could not be listed."""
     root = os.fspath(root)
     if not os.path.exists(root):
         raise IngestError(f"no such file or folder: {root}")
-    items: list[_Item] = []
-    if os.path.isdir(root):
-        files, unlisted = _walk(root)
-        if not files and not unlisted:
-            raise IngestError(f"{root}: folder has no files")
-        items += [_Item(d, d, f"folder {d}", skip=_Skip("unreadable", f"folder {d}: {e}")) for d, e in unlisted]
-    else:
-        files = [(os.path.basename(root), root)]
-    for rel, full in files:
-        items.extend(_read_file(full, rel, config))
-    return _assign_ids(items)
+    if not os.path.isdir(root):
+        return [(os.path.basename(root), root)], []
+    files, unlisted = _walk(root)
+    if not files and not unlisted:
+        raise IngestError(f"{root}: folder has no files")
+    return files, [Item(d, d, f"folder {d}", skip=_Skip("unreadable", f"folder {d}: {e}")) for d, e in unlisted]
 
 
 def _walk(root: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
@@ -104,7 +113,8 @@ def _walk(root: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     return sorted(files), unlisted
 
 
-def _read_file(full: str, rel: str, config: Config) -> list[_Item]:
+def read_items(full: str, rel: str, config: Config) -> list[Item]:
+    """The documents (and skipped records) of one file, in file order."""
     name = os.path.basename(rel).lower()
     inner = name[:-3] if name.endswith(".gz") else name
     ext = os.path.splitext(inner)[1]
@@ -125,9 +135,9 @@ def _read_file(full: str, rel: str, config: Config) -> list[_Item]:
         else:
             meta = text_metadata(text)
         _check_text(text, rel, config)
-        return [_Item(rel, rel, rel, fields={"text": text, "encoding": encoding, "format": fmt, **meta})]
+        return [Item(rel, rel, rel, fields={"text": text, "encoding": encoding, "format": fmt, **meta})]
     except _Skip as skip:
-        return [_Item(rel, rel, rel, skip=skip)]
+        return [Item(rel, rel, rel, skip=skip)]
 
 
 def _read_bytes(full: str, rel: str, named_gz: bool, config: Config) -> bytes:
@@ -197,7 +207,7 @@ def _check_text(text: str, where: str, config: Config) -> None:
         raise _Skip("too_short", f"{where}: {words} words; at least {config.min_words} needed (--min-words)")
 
 
-def _records(text: str, encoding: str, rel: str, fmt: str, config: Config) -> list[_Item]:
+def _records(text: str, encoding: str, rel: str, fmt: str, config: Config) -> list[Item]:
     """One item per JSON record (a .json object or list, or a .jsonl line)."""
     raw: list[tuple[int, object | _Skip]] = []
     if fmt == "json":
@@ -221,7 +231,7 @@ def _records(text: str, encoding: str, rel: str, fmt: str, config: Config) -> li
         raise _Skip("empty", f"{rel}: no records")
     items = []
     for n, rec in raw:
-        item = _Item(rel, f"{rel}#{n}", f"{rel} {unit} {n}")
+        item = Item(rel, f"{rel}#{n}", f"{rel} {unit} {n}")
         items.append(item)
         if isinstance(rec, _Skip):
             item.skip = rec
@@ -251,10 +261,13 @@ def _scalar(value: object) -> str | None:
     return str(value).strip() or None
 
 
-def _assign_ids(items: list[_Item]) -> tuple[list[Document], list[Skipped]]:
-    """Explicit record ids where unique; a repeated one is skipped as duplicate_id."""
+def assign_ids(items: list[Item]) -> list[str]:
+    """The id of each item: explicit record ids where unique; a repeated one is skipped as duplicate_id.
+
+    Depends only on the items and their order (files sorted by path, records in file order).
+    """
     owner = {i.fallback_id: i.place for i in items if i.explicit_id is None}
-    docs, skipped = [], []
+    ids = []
     for item in items:
         iid = item.fallback_id
         if item.explicit_id is not None:
@@ -267,11 +280,14 @@ def _assign_ids(items: list[_Item]) -> tuple[list[Document], list[Skipped]]:
                 while iid in owner:  # only if an explicit id was literally 'this.jsonl#N'
                     iid += "~"
             owner[iid] = item.place
-        if item.skip is not None:
-            skipped.append(Skipped(id=iid, path=item.path, reason=item.skip.reason, detail=item.skip.detail))
-        else:
-            docs.append(Document(id=iid, path=item.path, **item.fields))
-    return sorted(docs, key=lambda d: d.id), sorted(skipped, key=lambda s: s.id)
+        ids.append(iid)
+    return ids
+
+
+def skipped_of(ids: list[str], items: list[Item]) -> list[Skipped]:
+    """The skipped items, with their ids and reasons."""
+    return [Skipped(id=iid, path=it.path, reason=it.skip.reason, detail=it.skip.detail)
+            for iid, it in zip(ids, items) if it.skip is not None]
 
 
 # --- dates and header lines -------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from dedup.types import Cluster, DiffItem, Document, Member, WordOp
+from dedup.types import Cluster, DiffItem, DocInfo, Member, WordOp
 
 __all__ = ["cluster_filename", "escape_inline", "quote", "word_diff", "render_cluster"]
 
@@ -97,7 +97,7 @@ def _offsets(start: int, end: int) -> str:
     return f"`{int(start)}–{int(end)}`"
 
 
-def _doc_label(doc_id: str, docs: Mapping[str, Document]) -> str:
+def _doc_label(doc_id: str, docs: Mapping[str, DocInfo]) -> str:
     doc = docs.get(doc_id)
     label = escape_inline(doc_id)
     if doc is not None and doc.title:
@@ -111,7 +111,7 @@ def _items(member: Member, kind: str) -> list[DiffItem]:
     return [it for it in member.diff.items if it.kind == kind]
 
 
-def _variant_section(member: Member, canonical_id: str, docs: Mapping[str, Document]) -> list[str]:
+def _variant_section(member: Member, canonical_id: str, docs: Mapping[str, DocInfo]) -> list[str]:
     out = [f"## Variant {_doc_label(member.id, docs)}", ""]
     ev = member.evidence
     if ev is not None:
@@ -171,7 +171,7 @@ def _variant_section(member: Member, canonical_id: str, docs: Mapping[str, Docum
     return out
 
 
-def render_cluster(cluster: Cluster, docs: Mapping[str, Document]) -> str:
+def render_cluster(cluster: Cluster, docs: Mapping[str, DocInfo]) -> str:
     """The Markdown page for one cluster (ends with a single newline)."""
     members = sorted(cluster.members, key=lambda m: m.id != cluster.canonical)  # canonical first, stable
     out = [

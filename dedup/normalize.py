@@ -63,16 +63,19 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text.translate(_FOLD)).casefold()
 
 
+def _fix_word(w: str) -> str:
+    if w[0].isdigit():
+        return w.replace(",", "")
+    return _POSSESSIVE.sub("", w).replace("'", "")
+
+
 def words_of(text: str) -> list[str]:
-    """Normalized words: folded, numbers without thousands separators."""
-    out = []
-    for w in _WORD.findall(fold(text)):
-        if w[0].isdigit():
-            w = w.replace(",", "")
-        elif "'" in w:
-            w = _POSSESSIVE.sub("", w).replace("'", "")
-        out.append(w)
-    return out
+    """Normalized words: folded, numbers without thousands separators, apostrophes and a final 's dropped."""
+    folded = fold(text)
+    words = _WORD.findall(folded)
+    if "'" in folded or "," in folded:  # only then can a word need fixing (most sentences skip the loop)
+        words = [_fix_word(w) if ("'" in w or "," in w) else w for w in words]
+    return words
 
 
 def content_stems(words: Iterable[str]) -> tuple[str, ...]:
@@ -80,15 +83,18 @@ def content_stems(words: Iterable[str]) -> tuple[str, ...]:
     return tuple(_stemmer.stemWords([w for w in words if w not in STOPWORDS]))
 
 
+# All rules in one alternation, tried in order at the line start: one match call per line.
+_ANY_RULE = re.compile("|".join(f"(?P<{name}>{'(?i:' + p.pattern + ')' if p.flags & re.I else p.pattern})"
+                                for name, p in _RULES))
+
+
 def classify_line(line: str) -> str | None:
     """The rule that drops this line, or None to keep it."""
     s = _CONTROL.sub("", line).strip().rstrip("<").strip()
     if not s:
         return None
-    for name, pattern in _RULES:
-        if pattern.match(s):
-            return name
-    return None
+    m = _ANY_RULE.match(s)
+    return m.lastgroup if m else None
 
 
 def _paragraphs(text: str) -> tuple[list[tuple[int, int]], list[Dropped]]:

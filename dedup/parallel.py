@@ -30,16 +30,16 @@ def _call(chunk: list[Any]) -> list[Any]:
 
 
 def parallel_map(fn: Callable[[list[T], Any], list[R]], items: Sequence[T], ctx: Any, workers: int,
-                 progress: Callable[[int, int], None] | None = None) -> list[R]:
-    chunks = [list(items[k:k + _CHUNK]) for k in range(0, len(items), _CHUNK)]
+                 progress: Callable[[int, int], None] | None = None, chunk: int = _CHUNK) -> list[R]:
+    chunks = [list(items[k:k + chunk]) for k in range(0, len(items), chunk)]
     out: list[R] = []
     done = 0
     use_pool = workers > 1 and len(items) >= MIN_PARALLEL and "fork" in mp.get_all_start_methods() \
         and sys.platform != "win32"
     if not use_pool:
-        for chunk in chunks:
-            out.extend(fn(chunk, ctx))
-            done += len(chunk)
+        for part in chunks:
+            out.extend(fn(part, ctx))
+            done += len(part)
             if progress:
                 progress(done, len(items))
         return out
@@ -47,9 +47,9 @@ def parallel_map(fn: Callable[[list[T], Any], list[R]], items: Sequence[T], ctx:
     _inherited = (fn, ctx)
     try:
         with mp.get_context("fork").Pool(workers) as pool:
-            for chunk, res in zip(chunks, pool.imap(_call, chunks)):
+            for part, res in zip(chunks, pool.imap(_call, chunks)):
                 out.extend(res)
-                done += len(chunk)
+                done += len(part)
                 if progress:
                     progress(done, len(items))
     finally:

@@ -11,113 +11,68 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
 
 from dedup import canonical as canonical_stage
-from dedup.boilerplate import find_boilerplate
 from dedup.candidates import candidate_pairs, estimated_containment
 from dedup.cluster import Group, cluster, cluster_id
 from dedup.config import Config
+from dedup.corpus import Corpus, DocStore, StoreError, prepare
 from dedup.diff import diff
-from dedup.ingest import ingest
-from dedup.normalize import normalize
 from dedup.parallel import parallel_map
 from dedup.report import write_report
-from dedup.shingle import drop_common, shingle_hashes
-from dedup.signatures import signatures
-from dedup.types import (
-    Cluster,
-    Document,
-    Edge,
-    Member,
-    NormalizedDoc,
-    RunResult,
-    Signatures,
-    Skipped,
-    StageCount,
-)
+from dedup.signatures import sign_csr
+from dedup.types import Cluster, DocInfo, Edge, Member, RunResult, Signatures, Skipped, StageCount
 from dedup.verify import evidence, verify_pair
-from dedup.weights import TermWeights
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 class PipelineError(Exception):
-    """A run cannot go on (nothing to compare, ...); the message is one line."""
+    """A run cannot go on (nothing to compare, a file changed under it, ...); the message is one line."""
 
 
 def _noop(stage: str, done: int, total: int) -> None:
     return None
 
 
-def _verify_chunk(chunk: list[tuple[int, int]], ctx: tuple) -> list[Edge]:
-    norms, hashes, sigs, config, weights = ctx
-    return [verify_pair(norms[i], norms[j], hashes[i], hashes[j], sigs[i], sigs[j], config, weights)
-            for i, j in chunk]
-
-
-def normalize_docs(docs: list[Document], config: Config, progress: Progress = _noop
-                   ) -> tuple[list[Document], list[NormalizedDoc], list[Skipped]]:
-    """Normalize every document; those with too little article body are skipped as too short."""
-    kept: list[Document] = []
-    norms: list[NormalizedDoc] = []
-    too_short: list[Skipped] = []
-    for k, d in enumerate(docs):
-        nd = normalize(d)
-        if nd.word_count < config.min_words:
-            too_short.append(Skipped(d.id, d.path, "too_short",
-                                     f"{d.path}: {nd.word_count} words of article body after normalization; "
-                                     f"at least {config.min_words} needed (--min-words)"))
-        else:
-            kept.append(d)
-            norms.append(nd)
-        if k % 500 == 0:
-            progress("normalize", k, len(docs))
-    return kept, norms, too_short
-
-
-def corpus_hashes(norms: list[NormalizedDoc], config: Config) -> list[np.ndarray]:
-    """Each document's shingle hashes, with the corpus-common ones left out."""
-    return drop_common([shingle_hashes(nd, config.shingle_size) for nd in norms],
-                       config.common_share, config.common_min_docs)
-
-
-def corpus_weights(norms: list[NormalizedDoc], config: Config) -> TermWeights:
-    """Term weights over the corpus, with its boilerplate sentences found."""
-    return TermWeights.from_docs(norms, find_boilerplate(norms, config.boilerplate_min_docs))
-
-
 def run(root: str | os.PathLike, config: Config | None = None, progress: Progress | None = None) -> RunResult:
     """Run every stage on the files under ``root``."""
     config = config or Config()
     progress = progress or _noop
+    try:
+        return _run(root, config, progress)
+    except StoreError as err:
+        raise PipelineError(str(err)) from None
+
+
+def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResult:
     stages: list[StageCount] = []
     t_run = time.perf_counter()
 
-    def count(stage: str, n_in: int, n_out: int, t0: float, note: str = "") -> None:
-        stages.append(StageCount(stage, n_in, n_out, time.perf_counter() - t0, note))
+    def count(stage: str, n_in: int, n_out: int, seconds: float, note: str = "") -> None:
+        stages.append(StageCount(stage, n_in, n_out, seconds, note))
+
+    corpus = prepare(root, config, progress)
+    n, short = len(corpus.infos), corpus.too_short
+    ingested = n + short
+    count("ingest", ingested + len(corpus.skipped) - short, ingested, corpus.seconds["ingest"],
+          f"{len(corpus.skipped) - short} input(s) skipped with a reason")
+    count("normalize", ingested, n, corpus.seconds["normalize"], f"{short} too short after normalization")
+    if not n:
+        raise PipelineError(f"{root}: nothing to compare: {len(corpus.skipped)} input(s), all skipped "
+                            f"({_reasons(corpus.skipped)})")
+    count("shingle", n, n, corpus.seconds["shingle"])
 
     t0 = time.perf_counter()
-    docs, skipped = ingest(root, config)
-    count("ingest", len(docs) + len(skipped), len(docs), t0, f"{len(skipped)} input(s) skipped with a reason")
-
-    t0 = time.perf_counter()
-    kept, norms, too_short = normalize_docs(docs, config, progress)
-    skipped.extend(too_short)
-    count("normalize", len(docs), len(kept), t0, f"{len(docs) - len(kept)} too short after normalization")
-    if not kept:
-        raise PipelineError(f"{root}: nothing to compare: {len(skipped)} input(s), all skipped "
-                            f"({_reasons(skipped)})")
-
-    t0 = time.perf_counter()
-    hashes = corpus_hashes(norms, config)
-    count("shingle", len(norms), len(norms), t0)
-    t0 = time.perf_counter()
-    sigs = signatures([d.id for d in kept], hashes, config.num_perm, config.seed)
-    count("signatures", len(norms), len(norms), t0)
+    values, sizes = sign_csr(corpus.shingles.flat, corpus.shingles.offsets, config.num_perm, config.seed,
+                             corpus.common, threads=config.workers)
+    ids = [d.id for d in corpus.infos]
+    sigs = Signatures(tuple(ids), values, sizes)
+    count("signatures", n, n, time.perf_counter() - t0)
 
     t0 = time.perf_counter()
     proposed = candidate_pairs(sigs.values, config.lsh_threshold, config.max_bucket)
@@ -125,60 +80,93 @@ def run(root: str | os.PathLike, config: Config | None = None, progress: Progres
     # check's threshold cannot pass it; skip it before any per-pair Python work.
     pairs = proposed[estimated_containment(proposed, sigs.values, sigs.shingle_counts) >= config.min_containment / 2]
     in_pairs = len(np.unique(pairs)) if len(pairs) else 0
-    count("candidates", len(kept), in_pairs, t0,
+    count("candidates", n, in_pairs, time.perf_counter() - t0,
           f"{len(proposed)} candidate pair(s) from LSH; {len(proposed) - len(pairs)} screened out by "
           f"estimated containment below {config.min_containment / 2:.2f}")
 
     t0 = time.perf_counter()
-    weights = corpus_weights(norms, config)
-    ctx = (norms, hashes, sigs.values, config, weights)
-    edges = parallel_map(_verify_chunk, pairs.tolist(), ctx, config.workers,
+    edges = parallel_map(_verify_chunk, pairs.tolist(), (corpus, values, config), config.workers,
                          lambda done, total: progress("verify", done, total))
     accepted = [e for e in edges if e.accepted]
     linked = {x for e in accepted for x in (e.a, e.b)}
-    count("verify", in_pairs, len(linked), t0, f"{len(accepted)} of {len(edges)} pair(s) verified as copies; "
-          f"{len(weights.boilerplate)} boilerplate sentence(s) discounted")
+    count("verify", in_pairs, len(linked), time.perf_counter() - t0,
+          f"{len(accepted)} of {len(edges)} pair(s) verified as copies; "
+          f"{len(corpus.weights.boilerplate)} boilerplate sentence(s) discounted")
 
     t0 = time.perf_counter()
-    groups = cluster([d.id for d in kept], accepted)
+    groups = cluster(ids, accepted)
     clustered = sum(len(g.members) for g in groups)
-    count("cluster", len(kept), clustered, t0, f"{len(groups)} cluster(s); {len(kept) - clustered} singleton(s)")
+    count("cluster", n, clustered, time.perf_counter() - t0,
+          f"{len(groups)} cluster(s); {n - clustered} singleton(s)")
 
     t0 = time.perf_counter()
-    by_id = {d.id: d for d in kept}
-    norm_by_id = {nd.id: nd for nd in norms}
-    row = {doc_id: k for k, doc_id in enumerate(sigs.ids)}
-    clusters = [_finish(g, by_id, norm_by_id, row, hashes, sigs, config, weights) for g in groups]
-    count("canonical+diff", clustered, clustered, t0, f"{clustered - len(clusters)} variant(s) diffed")
+    assert corpus.index  # built once here, before the workers fork
+    clusters = parallel_map(_finish_chunk, groups, (corpus, values, config), config.workers,
+                            lambda done, total: progress("diff", done, total), chunk=50)
+    count("canonical+diff", clustered, clustered, time.perf_counter() - t0,
+          f"{clustered - len(clusters)} variant(s) diffed")
 
+    index = corpus.index
+    members = sorted(m for g in groups for m in g.members)
     return RunResult(
-        documents=tuple(sorted(kept, key=lambda d: d.id)),
-        skipped=tuple(sorted(skipped, key=lambda s: s.id)),
+        documents=tuple(corpus.infos),
+        skipped=tuple(corpus.skipped),
         clusters=tuple(sorted(clusters, key=lambda c: c.id)),
         edges=tuple(sorted(edges, key=lambda e: (e.a, e.b))),
         stages=tuple(stages),
         candidate_pairs=len(proposed),
         seconds=time.perf_counter() - t_run,
+        texts=StoredTexts(corpus.store, {m: index[m] for m in members}),
     )
 
 
-def _finish(group: Group, docs: dict[str, Document], norms: dict[str, NormalizedDoc], row: dict[str, int],
-            hashes: list[np.ndarray], sigs: Signatures, config: Config, weights: TermWeights) -> Cluster:
+def _verify_chunk(chunk: list[tuple[int, int]], ctx: tuple[Corpus, np.ndarray, Config]) -> list[Edge]:
+    corpus, values, config = ctx
+    return [verify_pair(corpus.sketch(i), corpus.sketch(j), corpus.hashes(i), corpus.hashes(j),
+                        values[i], values[j], config, corpus.weights) for i, j in chunk]
+
+
+def _finish_chunk(groups: list[Group], ctx: tuple[Corpus, np.ndarray, Config]) -> list[Cluster]:
+    corpus, values, config = ctx
+    return [_finish(g, corpus, corpus.index, values, config) for g in groups]
+
+
+def _finish(group: Group, corpus: Corpus, index: Mapping[str, int], values: np.ndarray, config: Config) -> Cluster:
     """Choose the canonical, then figure and diff every variant against it."""
-    canon, reason = canonical_stage.choose(group, docs, norms, config.canonical)
-    c = row[canon]
+    infos = {m: corpus.infos[index[m]] for m in group.members}
+    canon, reason = canonical_stage.choose(group, infos, config.canonical)
+    c = index[canon]
+    store, weights = corpus.store, corpus.weights
     members = [Member(canon, True)]
     for m in group.members:
         if m == canon:
             continue
-        k = row[m]
-        ev = evidence(norms[m], norms[canon], hashes[k], hashes[c], sigs.values[k], sigs.values[c], config, weights)
+        k = index[m]
+        nm, nc = store.normalized(k), store.normalized(c)
+        ev = evidence(corpus.sketch(k), corpus.sketch(c), corpus.hashes(k), corpus.hashes(c), values[k], values[c],
+                      config, weights)
         why = f"verified copy of {group.centre}: {group.joined[m]}" if m in group.joined \
             else "centre of the cluster: the other members are verified copies of it"
-        members.append(Member(m, False, ev, diff(norms[m], norms[canon], config.sentence_similarity, weights), why))
+        members.append(Member(m, False, ev, diff(nm, nc, config.sentence_similarity, weights), why))
     if canon != group.centre:
         reason += f"; members joined through {group.centre}"
     return Cluster(cluster_id(group.members), canon, reason, tuple(members))
+
+
+class StoredTexts(Mapping[str, str]):
+    """The texts of the clustered documents, read from disk when asked for (the report shows a few hundred)."""
+
+    def __init__(self, store: DocStore, index: dict[str, int]) -> None:
+        self._store, self._index = store, index
+
+    def __getitem__(self, doc_id: str) -> str:
+        return self._store.document(self._index[doc_id]).text
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
 
 
 def _reasons(skipped: list[Skipped]) -> str:
@@ -193,5 +181,11 @@ def run_to_dir(root: str | os.PathLike, out_dir: str | os.PathLike, config: Conf
     """Run the pipeline and write the report files into ``out_dir``."""
     config = config or Config()
     result = run(root, config, progress)
-    paths = write_report(result, config, Path(out_dir), str(root))
+    try:
+        paths = write_report(result, config, Path(out_dir), str(root))
+    except StoreError as err:
+        raise PipelineError(str(err)) from None
     return result, paths
+
+
+__all__ = ["DocInfo", "PipelineError", "StoredTexts", "run", "run_to_dir"]

@@ -34,7 +34,7 @@ from dedup.markdown import cluster_filename, render_cluster
 from dedup.types import (
     Cluster,
     DiffItem,
-    Document,
+    DocInfo,
     Evidence,
     Member,
     RunResult,
@@ -75,7 +75,7 @@ def _r(x: float | None) -> float | None:
     return None if x is None else round(float(x), _DIGITS)
 
 
-def _doc_fields(doc: Document) -> dict[str, Any]:
+def _doc_fields(doc: DocInfo) -> dict[str, Any]:
     return {
         "id": doc.id,
         "path": doc.path,
@@ -84,7 +84,7 @@ def _doc_fields(doc: Document) -> dict[str, Any]:
         "source": doc.source,
         "url": doc.url,
         "encoding": doc.encoding,
-        "chars": len(doc.text),
+        "chars": doc.chars,
     }
 
 
@@ -126,7 +126,7 @@ def _ordered_members(cluster: Cluster) -> list[Member]:
     return canon + [m for m in cluster.members if m.id != cluster.canonical]
 
 
-def _member(m: Member, cluster: Cluster, docs: dict[str, Document]) -> dict[str, Any]:
+def _member(m: Member, cluster: Cluster, docs: dict[str, DocInfo]) -> dict[str, Any]:
     doc = docs.get(m.id)
     if doc is None:
         raise ValueError(f"cluster {cluster.id}: member {m.id!r} is not among the run's documents")
@@ -265,7 +265,7 @@ def write_report(result: RunResult, config: Config, out_dir: Path, input_root: s
     rows = documents_lines(result)
     documents_bytes = _jsonl(rows)
     pages = {name: text.encode("utf-8") for name, text in markdown_files(result).items()}
-    html_bytes = html_report.render(payload, {d.id: d.text for d in result.documents}, rows).encode("utf-8")
+    html_bytes = html_report.render(payload, result.texts, rows).encode("utf-8")
 
     if out_dir.exists() and not out_dir.is_dir():
         raise ReportError(f"cannot write to {out_dir}: it is a file, not a directory")

@@ -15,7 +15,9 @@ from functools import lru_cache
 import numpy as np
 import xxhash
 
-from dedup.types import NormalizedDoc
+from dedup.types import DocSketch, NormalizedDoc, Sentence, SentenceSketch
+
+KEEP_AT_LEAST = 5  # a document left with fewer uncommon shingles keeps all of its own
 
 
 def shingle_tokens(doc: NormalizedDoc) -> list[str]:
@@ -45,20 +47,34 @@ def hash_shingles(items: list[bytes]) -> np.ndarray:
 
 
 @lru_cache(maxsize=1 << 20)
-def _word_hash(token: str) -> int:
+def token_hash(token: str) -> int:
     """xxh32 of one token's UTF-8 bytes (memoized: a corpus repeats its vocabulary)."""
     return xxhash.xxh32_intdigest(token.encode())
+
+
+def token_set_hashes(doc: NormalizedDoc) -> np.ndarray:
+    """The document's distinct content-stem hashes, sorted (its one-word shingles)."""
+    toks = {t for s in doc.sentences for t in s.tokens}
+    return np.unique(np.fromiter((token_hash(t) for t in toks), dtype=np.uint32, count=len(toks)))
 
 
 def shingle_hashes(doc: NormalizedDoc, size: int) -> np.ndarray:
     """The document's distinct shingle hashes (the same values as ``hash_shingles(shingles(doc, size))``)."""
     if size == 1:
-        toks = {t for s in doc.sentences for t in s.tokens}
-        return np.unique(np.fromiter((_word_hash(t) for t in toks), dtype=np.uint32, count=len(toks)))
+        return token_set_hashes(doc)
     return hash_shingles(shingles(doc, size))
 
 
-def drop_common(hash_sets: list[np.ndarray], max_share: float, min_docs: int, keep_at_least: int = 5) -> list[np.ndarray]:
+def keep_uncommon(hashes: np.ndarray, common: np.ndarray, keep_at_least: int = KEEP_AT_LEAST) -> np.ndarray:
+    """``hashes`` without the corpus-common ones, unless fewer than ``keep_at_least`` would be left."""
+    if len(common) == 0:
+        return hashes
+    kept = hashes[~np.isin(hashes, common, assume_unique=True)]
+    return kept if len(kept) >= keep_at_least else hashes
+
+
+def drop_common(hash_sets: list[np.ndarray], max_share: float, min_docs: int,
+                keep_at_least: int = KEEP_AT_LEAST) -> list[np.ndarray]:
     """Leave out the shingles found in more than ``max(min_docs, max_share * N)`` documents.
 
     Words that half the corpus uses (the topic's vocabulary: "police", "court",
@@ -73,10 +89,21 @@ def drop_common(hash_sets: list[np.ndarray], max_share: float, min_docs: int, ke
         return hash_sets
     values, counts = np.unique(np.concatenate(hash_sets), return_counts=True)
     common = values[counts > limit]
-    if len(common) == 0:
-        return hash_sets
-    out = []
-    for h in hash_sets:
-        kept = h[~np.isin(h, common, assume_unique=True)]
-        out.append(kept if len(kept) >= keep_at_least else h)
-    return out
+    return [keep_uncommon(h, common, keep_at_least) for h in hash_sets]
+
+
+def fingerprint(sentence: Sentence) -> int:
+    """A 64-bit fingerprint of the sentence's words (case, punctuation and layout aside)."""
+    return xxhash.xxh3_64_intdigest(" ".join(sentence.words).encode())
+
+
+def words_key(doc: NormalizedDoc) -> int:
+    """A 64-bit hash of the document's words in order (equal for texts with the same words)."""
+    return xxhash.xxh3_64_intdigest("\x1f".join(doc.words).encode("utf-8", "surrogatepass"))
+
+
+def sketch(doc: NormalizedDoc) -> DocSketch:
+    """The document as hashes: per sentence its sorted distinct stem hashes and its fingerprint."""
+    sentences = tuple(SentenceSketch(tuple(sorted({token_hash(t) for t in s.tokens})), fingerprint(s))
+                      for s in doc.sentences)
+    return DocSketch(doc.id, sentences, doc.word_count, words_key(doc))

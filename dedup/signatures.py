@@ -31,10 +31,10 @@ import numba.np.ufunc.parallel
 import numpy as np
 from datasketch import MinHash
 
+from dedup.shingle import KEEP_AT_LEAST  # one rule for signatures and containment
 from dedup.types import Signatures
 
 EMPTY = np.uint32(0xFFFFFFFF)  # datasketch's initial value: the signature of an empty set
-KEEP_AT_LEAST = 5  # the default of shingle.drop_common: fewer hashes left, and a document keeps all its own
 
 
 def _pool_started() -> bool:

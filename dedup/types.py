@@ -11,6 +11,7 @@ visible text for ``.html``, the ``text`` field for JSON/JSONL records.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -42,6 +43,34 @@ class Document:
     date: str | None = None  # ISO 8601 date (YYYY-MM-DD) when one could be read
     source: str | None = None
     url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocInfo:
+    """A compared document without its text: what a run keeps of every document.
+
+    The texts stay on disk; the stages that need one read it again (``dedup.corpus.DocStore``).
+    """
+
+    id: str
+    path: str
+    encoding: str
+    format: str
+    chars: int  # length of Document.text
+    words: int  # words of article body after normalization
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Locator:
+    """Where a document can be read again: its file, and its place among the file's records."""
+
+    full: str  # the path to open
+    rel: str  # the path relative to the input root
+    record: int = 0  # index among the documents and skipped records the file yields
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +118,27 @@ class NormalizedDoc:
     @property
     def word_count(self) -> int:
         return sum(len(s.words) for s in self.sentences)
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceSketch:
+    """A sentence as the verify stage compares it: hashes only."""
+
+    tokens: tuple[int, ...]  # its distinct content-stem hashes, sorted (shingle.token_hash)
+    fingerprint: int  # its words, hashed (boilerplate.fingerprint)
+
+
+@dataclass(frozen=True, slots=True)
+class DocSketch:
+    """A normalized document reduced to hashes (``shingle.sketch``): what verification needs, without text.
+
+    Sentence k is sentence k of the ``NormalizedDoc`` it was made from.
+    """
+
+    id: str
+    sentences: tuple[SentenceSketch, ...]
+    word_count: int
+    words_key: int  # hash of all words in order: equal keys mean the same words (identical texts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +241,7 @@ class StageCount:
 class RunResult:
     """Everything a run produced; the report stage turns it into files."""
 
-    documents: tuple[Document, ...]  # compared documents, sorted by id
+    documents: tuple[DocInfo, ...]  # compared documents (no texts), sorted by id
     skipped: tuple[Skipped, ...]  # sorted by id
     clusters: tuple[Cluster, ...]  # multi-member clusters, sorted by id
     edges: tuple[Edge, ...]  # every verified candidate pair, accepted or not
@@ -199,3 +249,4 @@ class RunResult:
     candidate_pairs: int
     seconds: float
     meta: dict[str, object] = field(default_factory=dict)
+    texts: Mapping[str, str] = field(default_factory=dict)  # id -> text of clustered documents, read on demand

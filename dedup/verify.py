@@ -24,13 +24,15 @@ import numpy as np
 
 from dedup.config import Config
 from dedup.signatures import estimate_jaccard
-from dedup.types import Edge, Evidence, NormalizedDoc
+from dedup.shingle import words_key
+from dedup.types import DocSketch, Edge, Evidence, NormalizedDoc
 from dedup.weights import TermWeights
 
 MIN_TOKENS = 3  # sentences with fewer content words carry too little to align
+Doc = DocSketch | NormalizedDoc  # verification needs only the hashes (DocSketch); a NormalizedDoc is hashed first
 
 
-def align(a: NormalizedDoc, b: NormalizedDoc, threshold: float, weights: TermWeights) -> list[tuple[int, int, float]]:
+def align(a: Doc, b: Doc, threshold: float, weights: TermWeights) -> list[tuple[int, int, float]]:
     """One-to-one sentence alignment (i in a, j in b, similarity), sorted by i.
 
     Similarity is the weighted Dice coefficient of the two sentences' content
@@ -39,7 +41,7 @@ def align(a: NormalizedDoc, b: NormalizedDoc, threshold: float, weights: TermWei
     words take part.
     """
     (sets_a, mass_a), (sets_b, mass_b) = weights.profile(a), weights.profile(b)
-    index: dict[str, list[int]] = defaultdict(list)
+    index: dict[int, list[int]] = defaultdict(list)
     for j, sb in enumerate(sets_b):
         if len(sb) >= MIN_TOKENS:
             for t in sb:
@@ -52,7 +54,7 @@ def align(a: NormalizedDoc, b: NormalizedDoc, threshold: float, weights: TermWei
         for t in sa:
             js = index.get(t)
             if js:
-                w = weights(t)
+                w = weights.of(t)
                 for j in js:
                     shared[j] += w
         for j, w in shared.items():
@@ -86,7 +88,7 @@ def in_order_share(pairs: list[tuple[int, int, float]]) -> float:
     return len(tails) / len(pairs)
 
 
-def coverage(doc: NormalizedDoc, aligned: Mapping[int, float] | set[int], weights: TermWeights) -> float:
+def coverage(doc: Doc, aligned: Mapping[int, float] | set[int], weights: TermWeights) -> float:
     """Share of the document's content-word weight that sits in aligned sentences.
 
     ``aligned`` maps sentence index -> similarity of its alignment; each
@@ -100,9 +102,13 @@ def coverage(doc: NormalizedDoc, aligned: Mapping[int, float] | set[int], weight
     return sum(mass[i] * sim for i, sim in sims.items() if len(sets[i]) >= MIN_TOKENS) / total if total else 0.0
 
 
-def same_words(a: NormalizedDoc, b: NormalizedDoc) -> bool:
+def same_words(a: Doc, b: Doc) -> bool:
     """The same words in the same order (punctuation, case and layout aside)."""
-    return a.word_count == b.word_count and a.words == b.words
+    return a.word_count == b.word_count and _words_key(a) == _words_key(b)
+
+
+def _words_key(doc: Doc) -> int:
+    return doc.words_key if isinstance(doc, DocSketch) else words_key(doc)
 
 
 def relation(identical: bool, n_aligned: int, cov_a: float, cov_b: float, mean_sim: float) -> str:
@@ -122,13 +128,13 @@ def relation(identical: bool, n_aligned: int, cov_a: float, cov_b: float, mean_s
     return "partial"
 
 
-def evidence(a: NormalizedDoc, b: NormalizedDoc, hashes_a: np.ndarray, hashes_b: np.ndarray,
+def evidence(a: Doc, b: Doc, hashes_a: np.ndarray, hashes_b: np.ndarray,
              sig_a: np.ndarray, sig_b: np.ndarray, config: Config, weights: TermWeights) -> Evidence:
     """All figures for the pair (A, B)."""
     return assess(a, b, hashes_a, hashes_b, sig_a, sig_b, config, weights)[0]
 
 
-def assess(a: NormalizedDoc, b: NormalizedDoc, hashes_a: np.ndarray, hashes_b: np.ndarray,
+def assess(a: Doc, b: Doc, hashes_a: np.ndarray, hashes_b: np.ndarray,
            sig_a: np.ndarray, sig_b: np.ndarray, config: Config, weights: TermWeights
            ) -> tuple[Evidence, list[tuple[int, int, float]]]:
     """The figures for (A, B) and the sentence alignment behind them (empty when screened out)."""
@@ -178,7 +184,7 @@ def decide(ev: Evidence, config: Config) -> tuple[bool, str]:
     return True, f"{ev.aligned_sentences} sentences aligned, coverage {ev.score:.2f} >= {config.min_coverage:.2f}"
 
 
-def verify_pair(a: NormalizedDoc, b: NormalizedDoc, hashes_a: np.ndarray, hashes_b: np.ndarray,
+def verify_pair(a: Doc, b: Doc, hashes_a: np.ndarray, hashes_b: np.ndarray,
                 sig_a: np.ndarray, sig_b: np.ndarray, config: Config, weights: TermWeights) -> Edge:
     ev = evidence(a, b, hashes_a, hashes_b, sig_a, sig_b, config, weights)
     ok, why = decide(ev, config)

@@ -13,58 +13,86 @@ order.
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import OrderedDict
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from dedup.boilerplate import fingerprint
-from dedup.types import NormalizedDoc
+import numpy as np
+
+from dedup.shingle import sketch, token_hash, token_set_hashes
+from dedup.types import DocSketch, NormalizedDoc
+
+PROFILES = 2048  # sentence profiles kept (the documents being compared now)
 
 
 class TermWeights:
-    """Smoothed IDF over a set of documents; unknown stems weigh as if seen once."""
+    """Smoothed IDF over a set of documents; unknown stems weigh as if seen once.
 
-    __slots__ = ("n_docs", "boilerplate", "_df", "_cache", "_profiles")
+    Document frequencies are kept per stem hash (``shingle.token_hash``) in two
+    sorted arrays, so a million documents' vocabulary costs a few MB.  Weights
+    are asked for by stem (``weights("hama")``) or by stem hash (``weights.of(h)``).
+    """
 
-    def __init__(self, df: Counter[str], n_docs: int, boilerplate: frozenset[int] = frozenset()) -> None:
+    __slots__ = ("n_docs", "boilerplate", "_values", "_df", "_cache", "_profiles")
+
+    def __init__(self, values: np.ndarray, df: np.ndarray, n_docs: int,
+                 boilerplate: frozenset[int] = frozenset()) -> None:
         self.n_docs = n_docs
         self.boilerplate = boilerplate  # sentence fingerprints that count for nothing (dedup.boilerplate)
-        self._df = df
-        self._cache: dict[str, float] = {}
-        self._profiles: dict[str, tuple[NormalizedDoc, Profile]] = {}
+        self._values = values  # sorted distinct stem hashes
+        self._df = df  # documents holding each
+        self._cache: dict[int, float] = {}
+        self._profiles: OrderedDict[tuple[str, bool], tuple[DocSketch | NormalizedDoc, Profile]] = OrderedDict()
 
     @classmethod
     def from_docs(cls, docs: Iterable[NormalizedDoc], boilerplate: frozenset[int] = frozenset()) -> TermWeights:
-        df: Counter[str] = Counter()
-        n = 0
-        for d in docs:
-            n += 1
-            df.update({t for s in d.sentences for t in s.tokens})
-        return cls(df, n, boilerplate)
+        sets = [token_set_hashes(d) for d in docs]
+        flat = np.concatenate(sets) if sets else np.zeros(0, np.uint32)
+        values, df = np.unique(flat, return_counts=True)
+        return cls(values, df, len(sets), boilerplate)
 
-    def __call__(self, token: str) -> float:
-        w = self._cache.get(token)
+    def df(self, token: str) -> int:
+        return self._df_of(token_hash(token))
+
+    def _df_of(self, h: int) -> int:
+        k = int(np.searchsorted(self._values, h))
+        return int(self._df[k]) if k < len(self._values) and self._values[k] == h else 0
+
+    def of(self, h: int) -> float:
+        """The weight of the stem whose hash is ``h``."""
+        w = self._cache.get(h)
         if w is None:
-            w = self._cache[token] = math.log(1.0 + self.n_docs / max(self._df.get(token, 1), 1))
+            w = self._cache[h] = math.log(1.0 + self.n_docs / max(self._df_of(h), 1))
         return w
 
-    def total(self, tokens: Iterable[str]) -> float:
-        return sum(self(t) for t in tokens)
+    def __call__(self, token: str) -> float:
+        return self.of(token_hash(token))
 
-    def profile(self, doc: NormalizedDoc) -> Profile:
-        """The document's sentence token sets and their weights (memoized per document)."""
-        hit = self._profiles.get(doc.id)
+    def total(self, tokens: Iterable[str]) -> float:
+        return math.fsum(self(t) for t in set(tokens))
+
+    def profile(self, doc: DocSketch | NormalizedDoc) -> Profile:
+        """The document's sentence token hashes and their weights (memoized for the last documents seen)."""
+        is_sketch = isinstance(doc, DocSketch)
+        key = (doc.id, is_sketch)
+        hit = self._profiles.get(key)
         if hit is not None and hit[0] is doc:
+            self._profiles.move_to_end(key)
             return hit[1]
-        sets = tuple(frozenset() if self.boilerplate and fingerprint(s) in self.boilerplate else frozenset(s.tokens)
-                     for s in doc.sentences)
-        p = Profile(sets, tuple(self.total(st) for st in sets))
-        self._profiles[doc.id] = (doc, p)
+        sk = doc if is_sketch else sketch(doc)
+        empty: tuple[int, ...] = ()
+        sets = tuple(empty if self.boilerplate and s.fingerprint in self.boilerplate else s.tokens
+                     for s in sk.sentences)
+        of = self.of
+        p = Profile(sets, tuple(math.fsum(of(h) for h in st) for st in sets))
+        self._profiles[key] = (doc, p)
+        if len(self._profiles) > PROFILES:
+            self._profiles.popitem(last=False)
         return p
 
 
 class Profile(NamedTuple):
-    """Per sentence: the set of content stems and its total weight."""
+    """Per sentence: its distinct content-stem hashes (sorted) and their total weight."""
 
-    sets: tuple[frozenset[str], ...]
+    sets: tuple[tuple[int, ...], ...]
     mass: tuple[float, ...]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from itertools import combinations
 
 import pytest
@@ -11,7 +12,7 @@ from conftest import make_doc
 from dedup.canonical import choose
 from dedup.cluster import Group, cluster, cluster_id, components, stars
 from dedup.normalize import normalize
-from dedup.types import Edge, Evidence
+from dedup.types import DocInfo, Document, Edge, Evidence
 
 
 def edge(a: str, b: str, cov_a: float = 0.8, cov_b: float = 0.8, accepted: bool = True) -> Edge:
@@ -180,24 +181,30 @@ def hand_group():
     norms = {k: normalize(d) for k, d in docs.items()}
     assert norms["a"].word_count < norms["b"].word_count < norms["c"].word_count
     group = Group("a", ("a", "b", "c"), {"b": "edge a-b", "c": "edge a-c"}, {"a": 1.7, "b": 1.2, "c": 0.9})
-    return group, docs, norms
+    return group, infos_of(docs), norms
+
+
+def infos_of(docs: dict[str, Document]) -> dict[str, DocInfo]:
+    """What a run keeps of each document: metadata and the word count of its normalized body."""
+    return {k: DocInfo(d.id, d.path, d.encoding, d.format, len(d.text), normalize(d).word_count, d.title, d.date)
+            for k, d in docs.items()}
 
 
 def test_canonical_coverage_policy(hand_group) -> None:
-    best, why = choose(*hand_group, "coverage")
+    best, why = choose(*hand_group[:2], "coverage")
     assert best == "a"
     assert why.startswith("policy 'coverage'") and "coverage sum 1.70" in why and "2 member(s)" in why
 
 
 def test_canonical_earliest_policy(hand_group) -> None:
-    best, why = choose(*hand_group, "earliest")
+    best, why = choose(*hand_group[:2], "earliest")
     assert best == "b"
     assert why.startswith("policy 'earliest'") and "2024-01-15" in why
 
 
 def test_canonical_longest_policy(hand_group) -> None:
     group, docs, norms = hand_group
-    best, why = choose(group, docs, norms, "longest")
+    best, why = choose(group, docs, "longest")
     assert best == "c"
     assert why.startswith("policy 'longest'") and f"({norms['c'].word_count} words)" in why
 
@@ -205,17 +212,16 @@ def test_canonical_longest_policy(hand_group) -> None:
 def test_canonical_ties(hand_group) -> None:
     group, docs, norms = hand_group
     tied = Group("a", group.members, group.joined, {"a": 1.0, "b": 1.0, "c": 1.0})
-    best, why = choose(tied, docs, norms, "coverage")
+    best, why = choose(tied, docs, "coverage")
     assert best == "b"  # tied on coverage: earliest date wins
     assert "tied on coverage, then earliest" in why
-    undated = {k: make_doc(d.text, k, None) for k, d in docs.items()}
-    best, why = choose(tied, undated, norms, "earliest")
+    undated = {k: replace(d, date=None) for k, d in docs.items()}
+    best, why = choose(tied, undated, "earliest")
     assert best == "c"  # all undated and tied on coverage: the longest
     assert "undated" in why and "tied on date, then longest" in why
-    same = {k: make_doc(BODY, k, "2024-01-01") for k in "abc"}
-    same_norms = {k: normalize(d) for k, d in same.items()}
+    same = infos_of({k: make_doc(BODY, k, "2024-01-01") for k in "abc"})
     for policy in ("coverage", "earliest", "longest"):
-        best, why = choose(tied, same, same_norms, policy)
+        best, why = choose(tied, same, policy)
         assert best == "a" and why.startswith(f"policy '{policy}'")  # all tied: the smallest id
 
 
@@ -223,4 +229,4 @@ def test_canonical_choice_does_not_depend_on_member_order(hand_group) -> None:
     group, docs, norms = hand_group
     for policy in ("coverage", "earliest", "longest"):
         flipped = Group(group.centre, tuple(reversed(group.members)), group.joined, group.centre_score)
-        assert choose(flipped, docs, norms, policy) == choose(group, docs, norms, policy)
+        assert choose(flipped, docs, policy) == choose(group, docs, policy)

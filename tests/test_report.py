@@ -27,6 +27,7 @@ from dedup.report import (
 from dedup.types import (
     Cluster,
     DiffItem,
+    DocInfo,
     Document,
     Edge,
     Evidence,
@@ -111,7 +112,9 @@ def make_result(with_cluster: bool = True) -> RunResult:
         )
         edges = (Edge(a="a.txt", b="b.txt", evidence=_evidence(), accepted=True, reason="aligned"),) + edges
     return RunResult(
-        documents=docs,
+        documents=tuple(DocInfo(d.id, d.path, d.encoding, d.format, len(d.text), len(d.text.split()), d.title,
+                                d.date, d.source, d.url) for d in docs),
+        texts={d.id: d.text for d in docs},
         skipped=skipped,
         clusters=clusters,
         edges=edges,

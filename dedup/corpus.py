@@ -1,0 +1,353 @@
+"""The pipeline's first pass: each document read, normalized and hashed once, then kept as compact arrays.
+
+A run does not hold the corpus's texts.  This pass (in worker processes when
+``--jobs`` allows) reads each file (``ingest``), normalizes it (``normalize``),
+hashes its content-word stems (``shingle``) and its sentences
+(``boilerplate.fingerprint``), and keeps of every document only:
+
+- its metadata (``DocInfo``) and where to read it again (``Locator``), with a
+  64-bit digest of its text to notice a file that changed during the run;
+- its distinct content-stem hashes, in one CSR array for the whole corpus
+  (document frequencies, exact containment), and its shingle hashes when
+  shingles are longer than one word (MinHash signatures);
+- the fingerprints of its sentences (corpus boilerplate).
+
+The later stages read again, through :class:`DocStore`, only the documents
+they compare.  Like ``pipeline.py``, this module wires stages; the stages
+themselves stay functions over the core types.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import xxhash
+
+from dedup.boilerplate import MIN_TOKENS, frequent_prints
+from dedup.config import Config
+from dedup.ingest import Item, assign_ids, discover, read_items, skipped_of
+from dedup.normalize import normalize
+from dedup.parallel import parallel_map
+from dedup.shingle import keep_uncommon, shingle_hashes, sketch
+from dedup.types import DocInfo, DocSketch, Document, Locator, NormalizedDoc, SentenceSketch, Skipped
+from dedup.weights import TermWeights
+
+Progress = Callable[[str, int, int], None]
+CACHE_DOCS = 2048  # normalized documents kept per process by DocStore
+
+
+class StoreError(Exception):
+    """A document read again is not the one the first pass read (the file changed during the run)."""
+
+
+class CSR:
+    """Variable-length rows of one numpy array: row k is ``flat[offsets[k]:offsets[k + 1]]``."""
+
+    __slots__ = ("flat", "offsets")
+
+    def __init__(self, flat: np.ndarray, offsets: np.ndarray) -> None:
+        self.flat, self.offsets = flat, offsets
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, k: int) -> np.ndarray:
+        return self.flat[self.offsets[k]:self.offsets[k + 1]]
+
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    @classmethod
+    def concat(cls, parts: Sequence[tuple[np.ndarray, np.ndarray]], dtype: type) -> CSR:
+        """Join (flat, lengths) parts, rows in order."""
+        lengths = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+        flat = np.concatenate([p[0] for p in parts]).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+        return cls(flat, np.concatenate(([0], np.cumsum(lengths, dtype=np.int64))))
+
+    def take(self, rows: np.ndarray, block: int = 1 << 16) -> CSR:
+        """A CSR of the given rows, in that order (gathered in blocks to bound the index arrays)."""
+        lengths = self.lengths()[rows]
+        offsets = np.concatenate(([0], np.cumsum(lengths, dtype=np.int64)))
+        flat = np.empty(int(offsets[-1]), dtype=self.flat.dtype)
+        for b in range(0, len(rows), block):
+            r, ln = rows[b:b + block], lengths[b:b + block]
+            start = self.offsets[r]
+            idx = np.repeat(start - offsets[b:b + len(r)], ln) + np.arange(offsets[b], offsets[b + len(r)])
+            flat[offsets[b]:offsets[b + len(r)]] = self.flat[idx]
+        return CSR(flat, offsets)
+
+
+@dataclass
+class Corpus:
+    """Everything the comparing stages need of the corpus; document k is the k-th by id."""
+
+    infos: list[DocInfo]
+    skipped: list[Skipped]
+    terms: CSR  # distinct content-stem hashes (uint32) per document
+    shingles: CSR  # distinct shingle hashes (uint32) per document; ``terms`` when shingle_size is 1
+    common: np.ndarray  # sorted shingle hashes left out of signatures and containment (drop_common)
+    weights: TermWeights
+    store: DocStore
+    seconds: dict[str, float]  # time per stage of the pass (ingest, normalize, shingle)
+    files: int
+    too_short: int  # documents skipped as too short after normalization (among ``skipped``)
+    sentences: Sentences
+
+    def sketch(self, k: int) -> DocSketch:
+        """Document k as hashes (what verification compares), kept for the last documents asked for."""
+        cache = self.__dict__.setdefault("_sketches", OrderedDict())
+        sk = cache.get(k)
+        if sk is None:
+            sk = cache[k] = self.sentences.sketch(k, self.infos[k].id)
+            if len(cache) > CACHE_DOCS:
+                cache.popitem(last=False)
+        else:
+            cache.move_to_end(k)
+        return sk
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Document id -> k."""
+        return {d.id: k for k, d in enumerate(self.infos)}
+
+    def hashes(self, k: int) -> np.ndarray:
+        """Document k's shingle hashes as the comparing stages see them (corpus-common ones left out)."""
+        return keep_uncommon(self.shingles[k], self.common)
+
+
+class DocStore:
+    """Reads documents again on demand; keeps the last ``CACHE_DOCS`` normalized ones (per process)."""
+
+    def __init__(self, ids: list[str], locators: list[Locator], digests: np.ndarray,
+                 inline: dict[int, Document], config: Config) -> None:
+        self.ids, self.locators, self.digests, self.inline, self.config = ids, locators, digests, inline, config
+        self._cache: OrderedDict[int, NormalizedDoc] = OrderedDict()
+
+    def document(self, k: int) -> Document:
+        doc = self.inline.get(k)
+        if doc is not None:
+            return doc
+        loc = self.locators[k]
+        items = read_items(loc.full, loc.rel, self.config)
+        item = items[loc.record] if loc.record < len(items) else None
+        if item is None or item.skip is not None or _digest(item.fields["text"]) != self.digests[k]:
+            raise StoreError(f"{loc.rel}: the file changed while dedup was running (read again to compare "
+                             f"{self.ids[k]!r}); run again on a folder that is not being written to")
+        return Document(id=self.ids[k], path=item.path, **item.fields)
+
+    def normalized(self, k: int) -> NormalizedDoc:
+        nd = self._cache.get(k)
+        if nd is None:
+            nd = self._cache[k] = normalize(self.document(k))
+            if len(self._cache) > CACHE_DOCS:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(k)
+        return nd
+
+
+def _digest(text: str) -> int:
+    return xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"))
+
+
+# ---------------------------------------------------------------- the pass, per chunk of files
+
+
+@dataclass
+class _Chunk:
+    """What a worker returns for a chunk of files: per item, light rows; per document, arrays."""
+
+    items: list[Item]  # fields without the text (kept only for JSON records)
+    locators: list[Locator]
+    words: list[int]  # -1 for a skipped item
+    digests: list[int]  # of the text
+    keys: list[int]  # of the words in order (shingle.words_key)
+    terms: tuple[np.ndarray, np.ndarray]  # (flat, lengths), one row per item (empty for skipped)
+    shingles: tuple[np.ndarray, np.ndarray] | None
+    prints: tuple[np.ndarray, np.ndarray]  # distinct fingerprints of sentences that count for boilerplate
+    n_prints: list[int]  # such sentences, with repeats
+    sentences: list[int]  # sentences per item
+    sent_tokens: tuple[np.ndarray, np.ndarray]  # one row per sentence: its sorted distinct stem hashes
+    sent_prints: np.ndarray  # one fingerprint per sentence
+    seconds: tuple[float, float, float]
+
+
+def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
+    t_read = t_norm = t_hash = 0.0
+    items: list[Item] = []
+    locators: list[Locator] = []
+    words: list[int] = []
+    digests: list[int] = []
+    keys: list[int] = []
+    n_prints: list[int] = []
+    n_sent: list[int] = []
+    terms: list[np.ndarray] = []
+    shingles: list[np.ndarray] = []
+    prints: list[np.ndarray] = []
+    sent_tokens: list[tuple[int, ...]] = []
+    sent_prints: list[int] = []
+    empty32, empty64 = np.zeros(0, np.uint32), np.zeros(0, np.uint64)
+    for rel, full in files:
+        t0 = time.perf_counter()
+        file_items = read_items(full, rel, config)
+        t_read += time.perf_counter() - t0
+        for r, item in enumerate(file_items):
+            items.append(item)
+            locators.append(Locator(full, rel, r))
+            if item.skip is not None:
+                words.append(-1)
+                digests.append(0)
+                keys.append(0)
+                n_prints.append(0)
+                n_sent.append(0)
+                terms.append(empty32)
+                shingles.append(empty32)
+                prints.append(empty64)
+                continue
+            t0 = time.perf_counter()
+            text = item.fields["text"]
+            nd = normalize(Document(id=item.fallback_id, path=item.path, **item.fields))
+            t1 = time.perf_counter()
+            sk = sketch(nd)
+            toks = [t for s in sk.sentences for t in s.tokens]
+            tset = np.unique(np.array(toks, dtype=np.uint32))
+            terms.append(tset)
+            shingles.append(tset if config.shingle_size == 1 else shingle_hashes(nd, config.shingle_size))
+            fps = [s.fingerprint for s in sk.sentences if len(s.tokens) >= MIN_TOKENS]
+            prints.append(np.unique(np.array(fps, dtype=np.uint64)))
+            n_prints.append(len(fps))
+            n_sent.append(len(sk.sentences))
+            sent_tokens += [s.tokens for s in sk.sentences]
+            sent_prints += [s.fingerprint for s in sk.sentences]
+            words.append(sk.word_count)
+            keys.append(sk.words_key)
+            digests.append(_digest(text))
+            if item.fields["format"] not in ("json", "jsonl"):
+                item.fields = {k: v for k, v in item.fields.items() if k != "text"} | {"chars": len(text)}
+            else:
+                item.fields = dict(item.fields, chars=len(text))
+            t_norm += t1 - t0
+            t_hash += time.perf_counter() - t1
+    st_len = np.fromiter((len(t) for t in sent_tokens), dtype=np.int64, count=len(sent_tokens))
+    st_flat = np.fromiter((h for t in sent_tokens for h in t), dtype=np.uint32, count=int(st_len.sum()))
+    return [_Chunk(items, locators, words, digests, keys, _pack(terms, np.uint32),
+                   None if config.shingle_size == 1 else _pack(shingles, np.uint32), _pack(prints, np.uint64),
+                   n_prints, n_sent, (st_flat, st_len), np.array(sent_prints, dtype=np.uint64),
+                   (t_read, t_norm, t_hash))]
+
+
+def _pack(rows: list[np.ndarray], dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    return (np.concatenate(rows).astype(dtype, copy=False) if rows else np.zeros(0, dtype)), lengths
+
+
+# ---------------------------------------------------------------- the whole pass
+
+
+def prepare(root: str | os.PathLike, config: Config, progress: Progress | None = None) -> Corpus:
+    """Read, normalize and hash every document under ``root``; the corpus as compact arrays."""
+    t_start = time.perf_counter()
+    files, items = discover(root)
+    n0 = len(items)
+    locators = [Locator(it.path, it.path, 0) for it in items]
+    words, digests, keys, n_prints, n_sent = [-1] * n0, [0] * n0, [0] * n0, [0] * n0, [0] * n0
+    terms = [(np.zeros(0, np.uint32), np.zeros(n0, np.int64))]
+    shingles = list(terms)
+    prints = [(np.zeros(0, np.uint64), np.zeros(n0, np.int64))]
+    sent_tokens: list[tuple[np.ndarray, np.ndarray]] = []
+    sent_prints: list[np.ndarray] = []
+    work = [0.0, 0.0, 0.0]
+    tick = (lambda done, total: progress("read", done, total)) if progress else None
+    for ch in parallel_map(_sketch_chunk, files, config, config.workers, tick, chunk=64):
+        items += ch.items
+        locators += ch.locators
+        words += ch.words
+        digests += ch.digests
+        keys += ch.keys
+        n_prints += ch.n_prints
+        n_sent += ch.sentences
+        terms.append(ch.terms)
+        shingles.append(ch.shingles or ch.terms)
+        prints.append(ch.prints)
+        sent_tokens.append(ch.sent_tokens)
+        sent_prints.append(ch.sent_prints)
+        work = [w + x for w, x in zip(work, ch.seconds)]
+    ids = assign_ids(items)
+    skipped = skipped_of(ids, items)
+    ingested = [r for r, it in enumerate(items) if it.skip is None]
+    for r in ingested:
+        if words[r] < config.min_words:
+            skipped.append(Skipped(ids[r], items[r].path, "too_short",
+                                   f"{items[r].path}: {words[r]} words of article body after normalization; "
+                                   f"at least {config.min_words} needed (--min-words)"))
+    kept = sorted((r for r in ingested if words[r] >= config.min_words), key=lambda r: ids[r])
+    rows = np.array(kept, dtype=np.int64)
+
+    corpus_terms = CSR.concat(terms, np.uint32).take(rows)
+    corpus_shingles = corpus_terms if config.shingle_size == 1 else CSR.concat(shingles, np.uint32).take(rows)
+    per_doc = CSR(np.arange(sum(n_sent), dtype=np.int64), np.concatenate(([0], np.cumsum(n_sent, dtype=np.int64))))
+    sent_rows = per_doc.take(rows)  # the kept documents' sentences, document by document
+    sentences = Sentences(CSR.concat(sent_tokens, np.uint32).take(sent_rows.flat),
+                          np.concatenate(sent_prints or [np.zeros(0, np.uint64)])[sent_rows.flat],
+                          sent_rows.offsets, np.array([words[r] for r in kept], dtype=np.int64),
+                          np.array([keys[r] for r in kept], dtype=np.uint64))
+    del sent_tokens, sent_prints, terms, shingles
+
+    ids_kept = [ids[r] for r in kept]
+    infos = [_info(ids[r], items[r], words[r]) for r in kept]
+    inline = {k: Document(id=ids[r], path=items[r].path, **{f: v for f, v in items[r].fields.items() if f != "chars"})
+              for k, r in enumerate(kept) if "text" in items[r].fields}
+    store = DocStore(ids_kept, [locators[r] for r in kept], np.array([digests[r] for r in kept], dtype=np.uint64),
+                     inline, config)
+    common = common_hashes(corpus_shingles, config.common_share, config.common_min_docs)
+    values, df = np.unique(corpus_terms.flat, return_counts=True)
+    corpus_prints = CSR.concat(prints, np.uint64).take(rows)
+    boilerplate = frequent_prints(corpus_prints, [n_prints[r] for r in kept],
+                                  lambda k: sentences.sketch(k, ids_kept[k]), config.boilerplate_min_docs)
+    weights = TermWeights(values, df, len(kept), boilerplate)
+    wall = time.perf_counter() - t_start
+    busy = sum(work) or 1.0
+    seconds = {"ingest": wall * work[0] / busy, "normalize": wall * work[1] / busy, "shingle": wall * work[2] / busy}
+    return Corpus(infos, sorted(skipped, key=lambda x: x.id), corpus_terms, corpus_shingles, common, weights, store,
+                  seconds, len(files), len(ingested) - len(kept), sentences)
+
+
+class Sentences:
+    """Every document's sentences as hashes (``DocSketch``), in flat arrays; document k's are rows doc[k]:doc[k+1]."""
+
+    __slots__ = ("tokens", "prints", "doc", "words", "keys")
+
+    def __init__(self, tokens: CSR, prints: np.ndarray, doc: np.ndarray, words: np.ndarray, keys: np.ndarray) -> None:
+        self.tokens, self.prints, self.doc, self.words, self.keys = tokens, prints, doc, words, keys
+
+    def sketch(self, k: int, doc_id: str) -> DocSketch:
+        lo, hi = int(self.doc[k]), int(self.doc[k + 1])
+        off, flat = self.tokens.offsets, self.tokens.flat
+        toks = flat[off[lo]:off[hi]].tolist()
+        base = int(off[lo])
+        bounds = (off[lo:hi + 1] - base).tolist()
+        fps = self.prints[lo:hi].tolist()
+        return DocSketch(doc_id, tuple(SentenceSketch(tuple(toks[bounds[i]:bounds[i + 1]]), fps[i])
+                                       for i in range(hi - lo)), int(self.words[k]), int(self.keys[k]))
+
+
+def common_hashes(shingles: CSR, max_share: float, min_docs: int) -> np.ndarray:
+    """The shingle hashes found in more than ``max(min_docs, max_share * N)`` documents (see ``drop_common``)."""
+    n = len(shingles)
+    limit = max(min_docs, int(max_share * n))
+    if n <= limit:
+        return np.zeros(0, np.uint32)
+    values, counts = np.unique(shingles.flat, return_counts=True)
+    return values[counts > limit]
+
+
+def _info(doc_id: str, item: Item, words: int) -> DocInfo:
+    f = item.fields
+    return DocInfo(doc_id, item.path, f["encoding"], f["format"], f["chars"], words,
+                   f.get("title"), f.get("date"), f.get("source"), f.get("url"))
