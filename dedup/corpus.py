@@ -34,9 +34,9 @@ from dedup.config import Config
 from dedup.ingest import Item, assign_ids, discover, read_items, skipped_of
 from dedup.normalize import normalize
 from dedup.parallel import parallel_map
-from dedup.shingle import keep_uncommon, shingle_hashes, sketch
+from dedup.shingle import KEEP_AT_LEAST, shingle_hashes, sketch
 from dedup.types import DocInfo, DocSketch, Document, Locator, NormalizedDoc, SentenceSketch, Skipped
-from dedup.weights import TermWeights
+from dedup.weights import Profile, TermWeights
 
 Progress = Callable[[str, int, int], None]
 CACHE_DOCS = 2048  # normalized documents kept per process by DocStore
@@ -99,17 +99,25 @@ class Corpus:
     too_short: int  # documents skipped as too short after normalization (among ``skipped``)
     sentences: Sentences
 
-    def sketch(self, k: int) -> DocSketch:
-        """Document k as hashes (what verification compares), kept for the last documents asked for."""
-        cache = self.__dict__.setdefault("_sketches", OrderedDict())
-        sk = cache.get(k)
-        if sk is None:
-            sk = cache[k] = self.sentences.sketch(k, self.infos[k].id)
+    def profile(self, k: int) -> Profile:
+        """Document k as sentence alignment sees it, from the arrays (kept for the last documents asked for)."""
+        cache = self.__dict__.setdefault("_profiles", OrderedDict())
+        p = cache.get(k)
+        if p is None:
+            se = self.sentences
+            lo, hi = int(se.doc[k]), int(se.doc[k + 1])
+            off = se.tokens.offsets
+            p = cache[k] = self.weights.build(self.infos[k].id, se.tokens.flat[off[lo]:off[hi]], off[lo:hi + 1] - off[lo],
+                                              se.prints[lo:hi], int(se.words[k]), int(se.keys[k]))
             if len(cache) > CACHE_DOCS:
                 cache.popitem(last=False)
         else:
             cache.move_to_end(k)
-        return sk
+        return p
+
+    def warm(self) -> None:
+        """Build the lazy lookups now, so that forked workers inherit them instead of each building its own."""
+        _ = self.index, self.kept
 
     @cached_property
     def index(self) -> dict[str, int]:
@@ -118,7 +126,21 @@ class Corpus:
 
     def hashes(self, k: int) -> np.ndarray:
         """Document k's shingle hashes as the comparing stages see them (corpus-common ones left out)."""
-        return keep_uncommon(self.shingles[k], self.common)
+        lo, hi = self.shingles.offsets[k], self.shingles.offsets[k + 1]
+        return self.shingles.flat[lo:hi][self.kept[lo:hi]]
+
+    @cached_property
+    def kept(self) -> np.ndarray:
+        """Per entry of ``shingles.flat``: is it used (``shingle.keep_uncommon``'s rule, for all documents at once)."""
+        keep = ~np.isin(self.shingles.flat, self.common)
+        starts = np.minimum(self.shingles.offsets[:-1], max(len(keep) - 1, 0))
+        n_kept = np.add.reduceat(keep, starts) if len(keep) else np.zeros(len(starts), np.int64)
+        lengths = self.shingles.lengths()
+        n_kept = np.where(lengths > 0, n_kept, 0)
+        short = np.flatnonzero(n_kept < KEEP_AT_LEAST)
+        for k in short.tolist():  # too few left: the document keeps all of its own
+            keep[self.shingles.offsets[k]:self.shingles.offsets[k + 1]] = True
+        return keep
 
 
 class DocStore:

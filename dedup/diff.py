@@ -56,9 +56,13 @@ def word_ops(old: Sentence, new: Sentence) -> tuple[WordOp, ...]:
 
 
 def diff(variant: NormalizedDoc, canonical: NormalizedDoc, sentence_similarity: float,
-         weights: TermWeights) -> VariantDiff:
-    """The variant's own content against the canonical."""
-    pairs = align(variant, canonical, sentence_similarity, weights)
+         weights: TermWeights, pairs: list[tuple[int, int, float]] | None = None) -> VariantDiff:
+    """The variant's own content against the canonical.
+
+    ``pairs`` is the sentence alignment when the caller has it already (``verify.assess``).
+    """
+    if pairs is None:
+        pairs = align(variant, canonical, sentence_similarity, weights)
     aligned_v = {i for i, _, _ in pairs}
     aligned_c = {j for _, j, _ in pairs}
     _match_same_words(variant, canonical, aligned_v, aligned_c)

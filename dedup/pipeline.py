@@ -26,7 +26,7 @@ from dedup.parallel import parallel_map
 from dedup.report import write_report
 from dedup.signatures import sign_csr
 from dedup.types import Cluster, DocInfo, Edge, Member, RunResult, Signatures, Skipped, StageCount
-from dedup.verify import evidence, verify_pair
+from dedup.verify import align, assess, screened, verify_pair
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -85,6 +85,7 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
           f"estimated containment below {config.min_containment / 2:.2f}")
 
     t0 = time.perf_counter()
+    corpus.warm()
     edges = parallel_map(_verify_chunk, pairs.tolist(), (corpus, values, config), config.workers,
                          lambda done, total: progress("verify", done, total))
     accepted = [e for e in edges if e.accepted]
@@ -100,7 +101,6 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
           f"{len(groups)} cluster(s); {n - clustered} singleton(s)")
 
     t0 = time.perf_counter()
-    assert corpus.index  # built once here, before the workers fork
     clusters = parallel_map(_finish_chunk, groups, (corpus, values, config), config.workers,
                             lambda done, total: progress("diff", done, total), chunk=50)
     count("canonical+diff", clustered, clustered, time.perf_counter() - t0,
@@ -122,7 +122,7 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
 
 def _verify_chunk(chunk: list[tuple[int, int]], ctx: tuple[Corpus, np.ndarray, Config]) -> list[Edge]:
     corpus, values, config = ctx
-    return [verify_pair(corpus.sketch(i), corpus.sketch(j), corpus.hashes(i), corpus.hashes(j),
+    return [verify_pair(corpus.profile(i), corpus.profile(j), corpus.hashes(i), corpus.hashes(j),
                         values[i], values[j], config, corpus.weights) for i, j in chunk]
 
 
@@ -142,12 +142,14 @@ def _finish(group: Group, corpus: Corpus, index: Mapping[str, int], values: np.n
         if m == canon:
             continue
         k = index[m]
-        nm, nc = store.normalized(k), store.normalized(c)
-        ev = evidence(corpus.sketch(k), corpus.sketch(c), corpus.hashes(k), corpus.hashes(c), values[k], values[c],
-                      config, weights)
+        pm, pc = corpus.profile(k), corpus.profile(c)
+        ev, pairs = assess(pm, pc, corpus.hashes(k), corpus.hashes(c), values[k], values[c], config, weights)
+        if screened(ev, config):  # not aligned for the verdict; the diff still needs the alignment
+            pairs = align(pm, pc, config.sentence_similarity, weights)
         why = f"verified copy of {group.centre}: {group.joined[m]}" if m in group.joined \
             else "centre of the cluster: the other members are verified copies of it"
-        members.append(Member(m, False, ev, diff(nm, nc, config.sentence_similarity, weights), why))
+        nm, nc = store.normalized(k), store.normalized(c)
+        members.append(Member(m, False, ev, diff(nm, nc, config.sentence_similarity, weights, pairs), why))
     if canon != group.centre:
         reason += f"; members joined through {group.centre}"
     return Cluster(cluster_id(group.members), canon, reason, tuple(members))

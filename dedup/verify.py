@@ -17,19 +17,19 @@ Every edge carries the figures that decided it (see ``Evidence``).
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections import defaultdict
 from collections.abc import Mapping
 
 import numpy as np
 
+from dedup.align_kernel import align_sentences
 from dedup.config import Config
 from dedup.signatures import estimate_jaccard
 from dedup.shingle import words_key
 from dedup.types import DocSketch, Edge, Evidence, NormalizedDoc
-from dedup.weights import TermWeights
+from dedup.weights import Profile, TermWeights
 
 MIN_TOKENS = 3  # sentences with fewer content words carry too little to align
-Doc = DocSketch | NormalizedDoc  # verification needs only the hashes (DocSketch); a NormalizedDoc is hashed first
+Doc = Profile | DocSketch | NormalizedDoc  # verification needs only a Profile; the others are turned into one
 
 
 def align(a: Doc, b: Doc, threshold: float, weights: TermWeights) -> list[tuple[int, int, float]]:
@@ -38,40 +38,12 @@ def align(a: Doc, b: Doc, threshold: float, weights: TermWeights) -> list[tuple[
     Similarity is the weighted Dice coefficient of the two sentences' content
     stems.  Pairs at or above ``threshold`` are taken best first (ties by
     position); only sentences with at least ``MIN_TOKENS`` distinct content
-    words take part.
+    words take part.  The loop is compiled (``align_kernel``).
     """
-    (sets_a, mass_a), (sets_b, mass_b) = weights.profile(a), weights.profile(b)
-    index: dict[int, list[int]] = defaultdict(list)
-    for j, sb in enumerate(sets_b):
-        if len(sb) >= MIN_TOKENS:
-            for t in sb:
-                index[t].append(j)
-    scored: list[tuple[float, int, int]] = []
-    for i, sa in enumerate(sets_a):
-        if len(sa) < MIN_TOKENS:
-            continue
-        shared: dict[int, float] = defaultdict(float)
-        for t in sa:
-            js = index.get(t)
-            if js:
-                w = weights.of(t)
-                for j in js:
-                    shared[j] += w
-        for j, w in shared.items():
-            sim = 2.0 * w / (mass_a[i] + mass_b[j])
-            if sim >= threshold:
-                scored.append((-sim, i, j))
-    scored.sort()
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    out: list[tuple[int, int, float]] = []
-    for neg, i, j in scored:
-        if i not in used_a and j not in used_b:
-            used_a.add(i)
-            used_b.add(j)
-            out.append((i, j, -neg))
-    out.sort()
-    return out
+    pa, pb = weights.profile(a), weights.profile(b)
+    i, j, sim = align_sentences(pa.tokens, pa.offsets, pa.weights, pa.sizes, pa.mass,
+                                pb.tokens, pb.offsets, pb.sizes, pb.mass, float(threshold), MIN_TOKENS)
+    return list(zip(i.tolist(), j.tolist(), sim.tolist()))
 
 
 def in_order_share(pairs: list[tuple[int, int, float]]) -> float:
@@ -97,9 +69,10 @@ def coverage(doc: Doc, aligned: Mapping[int, float] | set[int], weights: TermWei
     A plain set counts every sentence whole.
     """
     sims = aligned if isinstance(aligned, Mapping) else dict.fromkeys(aligned, 1.0)
-    sets, mass = weights.profile(doc)
-    total = sum(m for st, m in zip(sets, mass) if len(st) >= MIN_TOKENS)
-    return sum(mass[i] * sim for i, sim in sims.items() if len(sets[i]) >= MIN_TOKENS) / total if total else 0.0
+    p = weights.profile(doc)
+    sizes, mass = p.sizes.tolist(), p.mass.tolist()
+    total = sum(m for z, m in zip(sizes, mass) if z >= MIN_TOKENS)
+    return sum(mass[i] * sim for i, sim in sims.items() if sizes[i] >= MIN_TOKENS) / total if total else 0.0
 
 
 def same_words(a: Doc, b: Doc) -> bool:
@@ -108,7 +81,7 @@ def same_words(a: Doc, b: Doc) -> bool:
 
 
 def _words_key(doc: Doc) -> int:
-    return doc.words_key if isinstance(doc, DocSketch) else words_key(doc)
+    return words_key(doc) if isinstance(doc, NormalizedDoc) else doc.words_key
 
 
 def relation(identical: bool, n_aligned: int, cov_a: float, cov_b: float, mean_sim: float) -> str:
