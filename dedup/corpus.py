@@ -39,7 +39,8 @@ from dedup.types import DocInfo, DocSketch, Document, Locator, NormalizedDoc, Se
 from dedup.weights import Profile, TermWeights
 
 Progress = Callable[[str, int, int], None]
-CACHE_DOCS = 2048  # normalized documents kept per process by DocStore
+CACHE_DOCS = 2048  # normalized documents (and profiles) kept per process
+FILES_PER_TASK = 64  # files a worker reads per task
 
 
 class StoreError(Exception):
@@ -286,7 +287,7 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     sent_prints: list[np.ndarray] = []
     work = [0.0, 0.0, 0.0]
     tick = (lambda done, total: progress("read", done, total)) if progress else None
-    for ch in parallel_map(_sketch_chunk, files, config, config.workers, tick, chunk=64):
+    for ch in parallel_map(_sketch_chunk, files, config, config.workers, tick, chunk=FILES_PER_TASK):
         items += ch.items
         locators += ch.locators
         words += ch.words

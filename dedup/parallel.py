@@ -30,8 +30,9 @@ def _call(chunk: list[Any]) -> list[Any]:
 
 
 def parallel_map(fn: Callable[[list[T], Any], list[R]], items: Sequence[T], ctx: Any, workers: int,
-                 progress: Callable[[int, int], None] | None = None, chunk: int = _CHUNK) -> list[R]:
-    chunks = [list(items[k:k + chunk]) for k in range(0, len(items), chunk)]
+                 progress: Callable[[int, int], None] | None = None, chunk: int | None = None) -> list[R]:
+    size = chunk or _CHUNK
+    chunks = [list(items[k:k + size]) for k in range(0, len(items), size)]
     out: list[R] = []
     done = 0
     use_pool = workers > 1 and len(items) >= MIN_PARALLEL and "fork" in mp.get_all_start_methods() \

@@ -29,6 +29,7 @@ from dedup.types import Cluster, DocInfo, Edge, Member, RunResult, Signatures, S
 from dedup.verify import align, assess, screened, verify_pair
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+GROUPS_PER_TASK = 50  # clusters a worker diffs per task
 
 
 class PipelineError(Exception):
@@ -102,7 +103,7 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
 
     t0 = time.perf_counter()
     clusters = parallel_map(_finish_chunk, groups, (corpus, values, config), config.workers,
-                            lambda done, total: progress("diff", done, total), chunk=50)
+                            lambda done, total: progress("diff", done, total), chunk=GROUPS_PER_TASK)
     count("canonical+diff", clustered, clustered, time.perf_counter() - t0,
           f"{clustered - len(clusters)} variant(s) diffed")
 

@@ -1,0 +1,123 @@
+"""The pipeline's first pass (dedup.corpus): compact arrays that match the stages run on each document alone.
+
+Covers CSR gathering, the per-document hashes and profiles, reading documents
+again (and noticing a file that changed), and that ``--jobs`` with real worker
+pools gives the same run as one process.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dedup.corpus
+import dedup.parallel
+import dedup.pipeline
+from dedup.config import Config
+from dedup.corpus import CSR, StoreError, prepare
+from dedup.ingest import ingest
+from dedup.normalize import normalize
+from dedup.pipeline import PipelineError, run
+from dedup.shingle import keep_uncommon, shingle_hashes
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+
+
+@given(st.lists(st.lists(st.integers(0, 2**32 - 1), max_size=6), max_size=12), st.data())
+@settings(max_examples=60, deadline=None)
+def test_csr_take_gathers_rows_in_the_order_asked(rows: list[list[int]], data: st.DataObject) -> None:
+    csr = CSR.concat([(np.array(r, dtype=np.uint32), np.array([len(r)])) for r in rows], np.uint32)
+    assert [csr[k].tolist() for k in range(len(csr))] == rows
+    order = data.draw(st.lists(st.integers(0, max(len(rows) - 1, 0)), max_size=20)) if rows else []
+    taken = csr.take(np.array(order, dtype=np.int64), block=3)
+    assert [taken[k].tolist() for k in range(len(taken))] == [rows[k] for k in order]
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    """The seeds, a copy of one, a too-short note and a binary file."""
+    root = tmp_path_factory.mktemp("corpus")
+    for p in sorted(SEEDS.iterdir()):
+        (root / p.name).write_bytes(p.read_bytes())
+    first = sorted(SEEDS.iterdir())[0]
+    (root / "zz_copy.txt").write_bytes(first.read_bytes())
+    (root / "note.txt").write_text("Too short.\n")
+    (root / "blob.bin").write_bytes(b"\x00\x01\x02" * 50)
+    return root
+
+
+def test_prepare_keeps_per_document_what_the_stages_give_alone(folder: Path) -> None:
+    config = Config(jobs=1)
+    corpus = prepare(folder, config)
+    docs, skipped = ingest(folder, config)
+    assert [d.id for d in corpus.infos] == sorted(d.id for d in docs)
+    assert {s.id for s in corpus.skipped} == {s.id for s in skipped}  # nothing lost: each input kept or skipped
+    by_id = {d.id: d for d in docs}
+    for k, info in enumerate(corpus.infos):
+        doc = by_id[info.id]
+        nd = normalize(doc)
+        assert info.chars == len(doc.text) and info.words == nd.word_count and info.path == doc.path
+        assert np.array_equal(corpus.hashes(k), keep_uncommon(shingle_hashes(nd, 1), corpus.common))
+        direct = corpus.weights.profile(nd)
+        from_arrays = corpus.profile(k)
+        for field in ("tokens", "offsets", "weights", "sizes", "mass"):
+            assert np.array_equal(getattr(direct, field), getattr(from_arrays, field)), field
+        assert (direct.word_count, direct.words_key) == (from_arrays.word_count, from_arrays.words_key)
+        assert corpus.store.document(k).text == doc.text
+
+
+def test_a_file_changed_during_the_run_is_an_error_naming_it(folder: Path, tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    root.mkdir()
+    for p in sorted(SEEDS.iterdir()):
+        (root / p.name).write_bytes(p.read_bytes())
+    corpus = prepare(root, Config(jobs=1))
+    victim = corpus.infos[0]
+    (root / victim.path).write_text("Rewritten while dedup was running. " * 20)
+    with pytest.raises(StoreError, match=victim.path):
+        corpus.store.document(0)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """A few hundred generated articles with planted copies (bench/gen_corpus.py, trained on the seeds)."""
+    if str(REPO / "bench") not in sys.path:
+        sys.path.insert(0, str(REPO / "bench"))
+    spec = importlib.util.spec_from_file_location("gen_corpus", REPO / "bench" / "gen_corpus.py")
+    gen = importlib.util.module_from_spec(spec)
+    sys.modules["gen_corpus"] = gen
+    spec.loader.exec_module(gen)
+    out = tmp_path_factory.mktemp("gen")
+    gen.generate(300, out, seed=5, dup_share=0.3, fmt="txt", source=SEEDS, jobs=1, quiet=True)
+    return out / "articles"
+
+
+def _fingerprint(result) -> tuple:
+    return (result.documents, result.skipped, result.clusters, result.edges, result.candidate_pairs,
+            [(s.stage, s.docs_in, s.docs_out, s.note) for s in result.stages])
+
+
+def test_jobs_give_the_same_run_with_real_worker_pools(generated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    one = run(generated, Config(jobs=1))
+    assert one.clusters, "the generated corpus has planted copies"
+    # Make every stage hand its work to forked workers, in many small tasks.
+    monkeypatch.setattr(dedup.parallel, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(dedup.parallel, "_CHUNK", 7)
+    monkeypatch.setattr(dedup.corpus, "FILES_PER_TASK", 5)
+    monkeypatch.setattr(dedup.pipeline, "GROUPS_PER_TASK", 3)
+    two = run(generated, Config(jobs=2))
+    assert _fingerprint(two) == _fingerprint(one)
+    assert dict(two.texts.items()) == dict(one.texts.items())
+
+
+def test_nothing_to_compare_is_a_pipeline_error(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Too short.\n")
+    with pytest.raises(PipelineError, match="nothing to compare"):
+        run(tmp_path, Config(jobs=1))
