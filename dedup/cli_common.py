@@ -44,6 +44,10 @@ _OPTIONS = [
     click.option("--lsh-threshold", type=float, default=_DEFAULTS.lsh_threshold, show_default=True,
         help="Estimated Jaccard at which MinHash-LSH proposes a pair for verification. Lower finds "
              "more heavily reworded copies and costs more time."),
+    click.option("--lsh-budget", type=float, default=_DEFAULTS.lsh_budget, show_default=True,
+        help="Chance candidate pairs per article that LSH may be expected to propose. On a large corpus "
+             "where the --lsh-threshold bands would propose more, each band gets more rows: candidate "
+             "pairs then grow about linearly with the corpus, at some cost in recall of heavy rewrites."),
     click.option("--num-perm", type=int, default=_DEFAULTS.num_perm, show_default=True,
         help="MinHash permutations per signature."),
     click.option("--shingle-size", type=int, default=_DEFAULTS.shingle_size, show_default=True,

@@ -30,6 +30,7 @@ class Config:
     # candidates
     lsh_threshold: float = 0.1  # Jaccard at which LSH pairs two documents (low: the verifier decides)
     max_bucket: int = 200  # an LSH bucket larger than this links its members to its first member only
+    lsh_budget: float = 20.0  # chance LSH pairs per document expected at most; past it, bands get more rows
     # verify
     min_containment: float = 0.3  # share of the smaller shingle set found in the other, checked before alignment
     sentence_similarity: float = 0.4  # weighted Dice of content words at which two sentences align
@@ -62,6 +63,7 @@ class Config:
         need(0.0 < self.lsh_threshold < 1.0, "lsh_threshold", "use a number between 0 and 1, e.g. 0.1")
         need(isinstance(self.max_bucket, int) and self.max_bucket >= 2, "max_bucket",
              "use a whole number of 2 or more")
+        need(self.lsh_budget > 0, "lsh_budget", "use a positive number of pairs per document, e.g. 20")
         need(0.0 <= self.min_containment <= 1.0, "min_containment", "use a number from 0 to 1, e.g. 0.3")
         need(0.0 < self.sentence_similarity <= 1.0, "sentence_similarity",
              "use a number above 0 and at most 1, e.g. 0.4")

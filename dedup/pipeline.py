@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from dedup import canonical as canonical_stage
-from dedup.candidates import candidate_pairs, estimated_containment
+from dedup.candidates import banding, candidate_pairs, estimated_containment
 from dedup.cluster import Group, cluster, cluster_id
 from dedup.config import Config
 from dedup.corpus import Corpus, DocStore, StoreError, prepare
@@ -76,13 +76,14 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
     count("signatures", n, n, time.perf_counter() - t0)
 
     t0 = time.perf_counter()
-    proposed = candidate_pairs(sigs.values, config.lsh_threshold, config.max_bucket)
+    shape = banding(sigs.values, config.lsh_threshold, config.lsh_budget, config.min_containment / 2, config.seed)
+    proposed = candidate_pairs(sigs.values, config.lsh_threshold, config.max_bucket, shape)
     # Screen: a pair whose MinHash-estimated containment is under half the exact
     # check's threshold cannot pass it; skip it before any per-pair Python work.
     pairs = proposed[estimated_containment(proposed, sigs.values, sigs.shingle_counts) >= config.min_containment / 2]
     in_pairs = len(np.unique(pairs)) if len(pairs) else 0
     count("candidates", n, in_pairs, time.perf_counter() - t0,
-          f"{len(proposed)} candidate pair(s) from LSH; {len(proposed) - len(pairs)} screened out by "
+          f"{len(proposed)} candidate pair(s) from LSH ({shape.describe()}); {len(proposed) - len(pairs)} screened out by "
           f"estimated containment below {config.min_containment / 2:.2f}")
 
     t0 = time.perf_counter()

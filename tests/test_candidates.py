@@ -7,7 +7,7 @@ import pytest
 from datasketch import MinHash, MinHashLSH
 from datasketch.lsh import _optimal_param
 
-from dedup.candidates import band_keys, candidate_pairs, lsh_params
+from dedup.candidates import Banding, band_keys, banding, candidate_pairs, lsh_params
 from dedup.shingle import shingle_hashes
 from dedup.signatures import sign
 
@@ -136,3 +136,47 @@ def test_estimated_containment_tracks_exact_containment() -> None:
     assert np.median(err) < 0.06  # (the estimate is loosest when one set is much smaller than the other)
     # the pipeline screens at half of min_containment: no pair at or above it is lost here
     assert not np.any((np.array(exact) >= 0.3) & (est < 0.15))
+
+
+# ---------------------------------------------------------------- size-aware banding
+
+
+def brute_pairs(values: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
+    """Pairs whose signatures agree on every row of at least one band."""
+    n = len(values)
+    return {(i, j) for i in range(n) for j in range(i + 1, n)
+            if any(np.array_equal(values[i, b * rows:(b + 1) * rows], values[j, b * rows:(b + 1) * rows])
+                   for b in range(bands))}
+
+
+@pytest.mark.parametrize("rows", [3, 4, 5])
+def test_pairs_with_more_rows_are_the_bands_that_agree(rows: int, rng) -> None:
+    values = sign(family_sets(rng), 128, 1)
+    shape = Banding(128 // rows, rows, 0.0)
+    got = {tuple(p) for p in candidate_pairs(values, 0.1, 10_000, shape).tolist()}
+    assert got == brute_pairs(values, 128 // rows, rows)
+    assert got, "families share bands"
+
+
+def test_small_or_varied_corpora_keep_the_thresholds_banding(rng) -> None:
+    values = sign(family_sets(rng), 128, 1)
+    shape = banding(values, 0.1, budget=20.0, copy_like=0.15, seed=1)
+    assert (shape.bands, shape.rows) == lsh_params(0.1, 128)
+
+
+def test_a_corpus_of_look_alikes_gets_more_rows_and_fewer_chance_pairs(rng) -> None:
+    # 400 documents drawing 60 words each from one 600-word vocabulary: every pair shares
+    # a few per cent of its words by chance, as one-topic text does.
+    vocab = rng.integers(0, 2**32, size=600, dtype=np.uint64).astype(np.uint32)
+    sets = [np.unique(rng.choice(vocab, 60, replace=False)) for _ in range(400)]
+    values = sign(sets, 128, 1)
+    wide = banding(values, 0.1, budget=1e9, copy_like=0.15, seed=1)
+    tight = banding(values, 0.1, budget=2.0, copy_like=0.15, seed=1)
+    assert (wide.bands, wide.rows) == lsh_params(0.1, 128)
+    assert tight.rows > wide.rows and tight.chance_per_doc <= 2.0 < wide.chance_per_doc
+    n_wide = len(candidate_pairs(values, 0.1, 200, wide))
+    n_tight = len(candidate_pairs(values, 0.1, 200, tight))
+    assert n_tight < n_wide
+    # the estimate is of the right size: within a factor of 3 of the pairs actually proposed
+    assert n_wide / len(sets) / 3 <= wide.chance_per_doc <= 3 * n_wide / len(sets)
+    assert banding(values, 0.1, 2.0, 0.15, seed=1) == tight  # seeded: the same every time
