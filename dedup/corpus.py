@@ -22,12 +22,11 @@ from __future__ import annotations
 import os
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-import xxhash
 
 from dedup.boilerplate import MIN_TOKENS, frequent_prints
 from dedup.config import Config
@@ -35,53 +34,13 @@ from dedup.ingest import Item, assign_ids, discover, read_items, skipped_of
 from dedup.normalize import normalize
 from dedup.parallel import parallel_map
 from dedup.shingle import KEEP_AT_LEAST, shingle_hashes, sketch
-from dedup.types import DocInfo, DocSketch, Document, Locator, NormalizedDoc, SentenceSketch, Skipped
+from dedup.store import CSR, DocStore, Sentences, digest
+from dedup.types import DocInfo, Document, Locator, Skipped
 from dedup.weights import Profile, TermWeights
 
 Progress = Callable[[str, int, int], None]
-CACHE_DOCS = 2048  # normalized documents (and profiles) kept per process
+CACHE_DOCS = 2048  # profiles kept per process
 FILES_PER_TASK = 64  # files a worker reads per task
-
-
-class StoreError(Exception):
-    """A document read again is not the one the first pass read (the file changed during the run)."""
-
-
-class CSR:
-    """Variable-length rows of one numpy array: row k is ``flat[offsets[k]:offsets[k + 1]]``."""
-
-    __slots__ = ("flat", "offsets")
-
-    def __init__(self, flat: np.ndarray, offsets: np.ndarray) -> None:
-        self.flat, self.offsets = flat, offsets
-
-    def __len__(self) -> int:
-        return len(self.offsets) - 1
-
-    def __getitem__(self, k: int) -> np.ndarray:
-        return self.flat[self.offsets[k]:self.offsets[k + 1]]
-
-    def lengths(self) -> np.ndarray:
-        return np.diff(self.offsets)
-
-    @classmethod
-    def concat(cls, parts: Sequence[tuple[np.ndarray, np.ndarray]], dtype: type) -> CSR:
-        """Join (flat, lengths) parts, rows in order."""
-        lengths = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
-        flat = np.concatenate([p[0] for p in parts]).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
-        return cls(flat, np.concatenate(([0], np.cumsum(lengths, dtype=np.int64))))
-
-    def take(self, rows: np.ndarray, block: int = 1 << 16) -> CSR:
-        """A CSR of the given rows, in that order (gathered in blocks to bound the index arrays)."""
-        lengths = self.lengths()[rows]
-        offsets = np.concatenate(([0], np.cumsum(lengths, dtype=np.int64)))
-        flat = np.empty(int(offsets[-1]), dtype=self.flat.dtype)
-        for b in range(0, len(rows), block):
-            r, ln = rows[b:b + block], lengths[b:b + block]
-            start = self.offsets[r]
-            idx = np.repeat(start - offsets[b:b + len(r)], ln) + np.arange(offsets[b], offsets[b + len(r)])
-            flat[offsets[b]:offsets[b + len(r)]] = self.flat[idx]
-        return CSR(flat, offsets)
 
 
 @dataclass
@@ -142,41 +101,6 @@ class Corpus:
         for k in short.tolist():  # too few left: the document keeps all of its own
             keep[self.shingles.offsets[k]:self.shingles.offsets[k + 1]] = True
         return keep
-
-
-class DocStore:
-    """Reads documents again on demand; keeps the last ``CACHE_DOCS`` normalized ones (per process)."""
-
-    def __init__(self, ids: list[str], locators: list[Locator], digests: np.ndarray,
-                 inline: dict[int, Document], config: Config) -> None:
-        self.ids, self.locators, self.digests, self.inline, self.config = ids, locators, digests, inline, config
-        self._cache: OrderedDict[int, NormalizedDoc] = OrderedDict()
-
-    def document(self, k: int) -> Document:
-        doc = self.inline.get(k)
-        if doc is not None:
-            return doc
-        loc = self.locators[k]
-        items = read_items(loc.full, loc.rel, self.config)
-        item = items[loc.record] if loc.record < len(items) else None
-        if item is None or item.skip is not None or _digest(item.fields["text"]) != self.digests[k]:
-            raise StoreError(f"{loc.rel}: the file changed while dedup was running (read again to compare "
-                             f"{self.ids[k]!r}); run again on a folder that is not being written to")
-        return Document(id=self.ids[k], path=item.path, **item.fields)
-
-    def normalized(self, k: int) -> NormalizedDoc:
-        nd = self._cache.get(k)
-        if nd is None:
-            nd = self._cache[k] = normalize(self.document(k))
-            if len(self._cache) > CACHE_DOCS:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(k)
-        return nd
-
-
-def _digest(text: str) -> int:
-    return xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"))
 
 
 # ---------------------------------------------------------------- the pass, per chunk of files
@@ -250,7 +174,7 @@ def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
             sent_prints += [s.fingerprint for s in sk.sentences]
             words.append(sk.word_count)
             keys.append(sk.words_key)
-            digests.append(_digest(text))
+            digests.append(digest(text))
             if item.fields["format"] not in ("json", "jsonl"):
                 item.fields = {k: v for k, v in item.fields.items() if k != "text"} | {"chars": len(text)}
             else:
@@ -339,25 +263,6 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     seconds = {"ingest": wall * work[0] / busy, "normalize": wall * work[1] / busy, "shingle": wall * work[2] / busy}
     return Corpus(infos, sorted(skipped, key=lambda x: x.id), corpus_terms, corpus_shingles, common, weights, store,
                   seconds, len(files), len(ingested) - len(kept), sentences)
-
-
-class Sentences:
-    """Every document's sentences as hashes (``DocSketch``), in flat arrays; document k's are rows doc[k]:doc[k+1]."""
-
-    __slots__ = ("tokens", "prints", "doc", "words", "keys")
-
-    def __init__(self, tokens: CSR, prints: np.ndarray, doc: np.ndarray, words: np.ndarray, keys: np.ndarray) -> None:
-        self.tokens, self.prints, self.doc, self.words, self.keys = tokens, prints, doc, words, keys
-
-    def sketch(self, k: int, doc_id: str) -> DocSketch:
-        lo, hi = int(self.doc[k]), int(self.doc[k + 1])
-        off, flat = self.tokens.offsets, self.tokens.flat
-        toks = flat[off[lo]:off[hi]].tolist()
-        base = int(off[lo])
-        bounds = (off[lo:hi + 1] - base).tolist()
-        fps = self.prints[lo:hi].tolist()
-        return DocSketch(doc_id, tuple(SentenceSketch(tuple(toks[bounds[i]:bounds[i + 1]]), fps[i])
-                                       for i in range(hi - lo)), int(self.words[k]), int(self.keys[k]))
 
 
 def common_hashes(shingles: CSR, max_share: float, min_docs: int) -> np.ndarray:

@@ -20,11 +20,13 @@ from dedup import canonical as canonical_stage
 from dedup.candidates import banding, candidate_pairs, estimated_containment
 from dedup.cluster import Group, cluster, cluster_id
 from dedup.config import Config
-from dedup.corpus import Corpus, DocStore, StoreError, prepare
+from dedup.corpus import Corpus, prepare
 from dedup.diff import diff
+from dedup.normalize import normalize
 from dedup.parallel import parallel_map
 from dedup.report import write_report
 from dedup.signatures import sign_csr
+from dedup.store import DocStore, StoreError
 from dedup.types import Cluster, DocInfo, Edge, Member, RunResult, Signatures, Skipped, StageCount
 from dedup.verify import align, assess, screened, verify_pair
 
@@ -150,7 +152,7 @@ def _finish(group: Group, corpus: Corpus, index: Mapping[str, int], values: np.n
             pairs = align(pm, pc, config.sentence_similarity, weights)
         why = f"verified copy of {group.centre}: {group.joined[m]}" if m in group.joined \
             else "centre of the cluster: the other members are verified copies of it"
-        nm, nc = store.normalized(k), store.normalized(c)
+        nm, nc = store.normalized(k, normalize), store.normalized(c, normalize)
         members.append(Member(m, False, ev, diff(nm, nc, config.sentence_similarity, weights, pairs), why))
     if canon != group.centre:
         reason += f"; members joined through {group.centre}"

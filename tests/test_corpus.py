@@ -1,4 +1,4 @@
-"""The pipeline's first pass (dedup.corpus): compact arrays that match the stages run on each document alone.
+"""The pipeline's first pass (dedup.corpus) and its storage (dedup.store): compact arrays that match the stages run on each document alone.
 
 Covers CSR gathering, the per-document hashes and profiles, reading documents
 again (and noticing a file that changed), and that ``--jobs`` with real worker
@@ -20,11 +20,12 @@ import dedup.corpus
 import dedup.parallel
 import dedup.pipeline
 from dedup.config import Config
-from dedup.corpus import CSR, StoreError, prepare
+from dedup.corpus import prepare
 from dedup.ingest import ingest
 from dedup.normalize import normalize
 from dedup.pipeline import PipelineError, run
 from dedup.shingle import keep_uncommon, shingle_hashes
+from dedup.store import CSR, StoreError
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"

@@ -1,0 +1,118 @@
+"""Where the run keeps its corpus: flat arrays per document, and the texts left on disk.
+
+Like datasketch's storage layer, this holds data and knows nothing of the
+stages: ``CSR`` rows of hashes, ``Sentences`` (each document's sentences as
+hashes), and ``DocStore``, which reads a document again from its file when a
+stage needs its text, and checks that the file has not changed since.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import xxhash
+
+from dedup.config import Config
+from dedup.ingest import read_items
+from dedup.types import DocSketch, Document, Locator, NormalizedDoc, SentenceSketch
+
+CACHE_DOCS = 2048  # normalized documents kept per process
+
+
+class StoreError(Exception):
+    """A document read again is not the one the first pass read (the file changed during the run)."""
+
+
+class CSR:
+    """Variable-length rows of one numpy array: row k is ``flat[offsets[k]:offsets[k + 1]]``."""
+
+    __slots__ = ("flat", "offsets")
+
+    def __init__(self, flat: np.ndarray, offsets: np.ndarray) -> None:
+        self.flat, self.offsets = flat, offsets
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, k: int) -> np.ndarray:
+        return self.flat[self.offsets[k]:self.offsets[k + 1]]
+
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    @classmethod
+    def concat(cls, parts: Sequence[tuple[np.ndarray, np.ndarray]], dtype: type) -> CSR:
+        """Join (flat, lengths) parts, rows in order."""
+        lengths = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+        flat = np.concatenate([p[0] for p in parts]).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+        return cls(flat, np.concatenate(([0], np.cumsum(lengths, dtype=np.int64))))
+
+    def take(self, rows: np.ndarray, block: int = 1 << 16) -> CSR:
+        """A CSR of the given rows, in that order (gathered in blocks to bound the index arrays)."""
+        lengths = self.lengths()[rows]
+        offsets = np.concatenate(([0], np.cumsum(lengths, dtype=np.int64)))
+        flat = np.empty(int(offsets[-1]), dtype=self.flat.dtype)
+        for b in range(0, len(rows), block):
+            r, ln = rows[b:b + block], lengths[b:b + block]
+            start = self.offsets[r]
+            idx = np.repeat(start - offsets[b:b + len(r)], ln) + np.arange(offsets[b], offsets[b + len(r)])
+            flat[offsets[b]:offsets[b + len(r)]] = self.flat[idx]
+        return CSR(flat, offsets)
+
+
+class Sentences:
+    """Every document's sentences as hashes (``DocSketch``), in flat arrays; document k's are rows doc[k]:doc[k+1]."""
+
+    __slots__ = ("doc", "keys", "prints", "tokens", "words")
+
+    def __init__(self, tokens: CSR, prints: np.ndarray, doc: np.ndarray, words: np.ndarray, keys: np.ndarray) -> None:
+        self.tokens, self.prints, self.doc, self.words, self.keys = tokens, prints, doc, words, keys
+
+    def sketch(self, k: int, doc_id: str) -> DocSketch:
+        lo, hi = int(self.doc[k]), int(self.doc[k + 1])
+        off, flat = self.tokens.offsets, self.tokens.flat
+        toks = flat[off[lo]:off[hi]].tolist()
+        base = int(off[lo])
+        bounds = (off[lo:hi + 1] - base).tolist()
+        fps = self.prints[lo:hi].tolist()
+        return DocSketch(doc_id, tuple(SentenceSketch(tuple(toks[bounds[i]:bounds[i + 1]]), fps[i])
+                                       for i in range(hi - lo)), int(self.words[k]), int(self.keys[k]))
+
+
+class DocStore:
+    """Reads documents again on demand; keeps the last ``CACHE_DOCS`` normalized ones (per process)."""
+
+    def __init__(self, ids: list[str], locators: list[Locator], digests: np.ndarray,
+                 inline: dict[int, Document], config: Config) -> None:
+        self.ids, self.locators, self.digests, self.inline, self.config = ids, locators, digests, inline, config
+        self._cache: OrderedDict[int, NormalizedDoc] = OrderedDict()
+
+    def document(self, k: int) -> Document:
+        doc = self.inline.get(k)
+        if doc is not None:
+            return doc
+        loc = self.locators[k]
+        items = read_items(loc.full, loc.rel, self.config)
+        item = items[loc.record] if loc.record < len(items) else None
+        if item is None or item.skip is not None or digest(item.fields["text"]) != self.digests[k]:
+            raise StoreError(f"{loc.rel}: the file changed while dedup was running (read again to compare "
+                             f"{self.ids[k]!r}); run again on a folder that is not being written to")
+        return Document(id=self.ids[k], path=item.path, **item.fields)
+
+    def normalized(self, k: int, normalize: Callable[[Document], NormalizedDoc]) -> NormalizedDoc:
+        """Document k read again and normalized with ``normalize`` (the last CACHE_DOCS are kept)."""
+        nd = self._cache.get(k)
+        if nd is None:
+            nd = self._cache[k] = normalize(self.document(k))
+            if len(self._cache) > CACHE_DOCS:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(k)
+        return nd
+
+
+def digest(text: str) -> int:
+    """64-bit hash of a text, to notice a file that changed between two reads."""
+    return xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass"))
