@@ -2,19 +2,20 @@
 
 A run does not hold the corpus's texts.  This pass (in worker processes when
 ``--jobs`` allows) reads each file (``ingest``), normalizes it (``normalize``),
-hashes its content-word stems (``shingle``) and its sentences
-(``boilerplate.fingerprint``), and keeps of every document only:
+hashes it (``shingle.sketch``), and keeps of every document only:
 
 - its metadata (``DocInfo``) and where to read it again (``Locator``), with a
   64-bit digest of its text to notice a file that changed during the run;
 - its distinct content-stem hashes, in one CSR array for the whole corpus
-  (document frequencies, exact containment), and its shingle hashes when
-  shingles are longer than one word (MinHash signatures);
+  (document frequencies, MinHash signatures, exact containment), and its
+  shingle hashes when shingles are longer than one word;
+- its sentences as hashes (``store.Sentences``): what the verify stage
+  aligns, so verification reads no text at all;
 - the fingerprints of its sentences (corpus boilerplate).
 
-The later stages read again, through :class:`DocStore`, only the documents
-they compare.  Like ``pipeline.py``, this module wires stages; the stages
-themselves stay functions over the core types.
+Only the canonical and diff stages read texts again, and only those of
+cluster members (``store.DocStore``).  Like ``pipeline.py``, this module wires
+stages; the stages themselves stay functions over the core types.
 """
 
 from __future__ import annotations
