@@ -6,7 +6,7 @@ Usage::
     python bench/scale.py --sizes 20000,100000 [--gen-dir /tmp/dedup-scale] [--seed 1] [--dup-share 0.2]
                           [--jobs N] [--json FILE] [--svg bench/results/growth.svg]
     python bench/scale.py --report FILE.json     # the tables and the plot again, from a --json file
-    options: --no-peers, --peers datasketch,text-dedup, --no-inprocess, --timeout SECONDS,
+    options: --no-peers, --peers datasketch,text-dedup, --timeout SECONDS,
              --textdedup-venv DIR (repeatable; default: /tmp/textdedup312-venv, /tmp/textdedup-venv)
 
 CORPUS_DIR is a folder made by ``bench/gen_corpus.py`` (``articles/`` or
@@ -18,13 +18,13 @@ SVG plot are written.
 
 For each corpus it measures:
 
-- dedup end to end: ``.venv/bin/dedup run CORPUS --out TMP -q --jobs N`` as a
-  subprocess: wall time; peak RSS of its largest process (``/usr/bin/time -v``,
-  i.e. the child's ``ru_maxrss``; ``os.wait4`` when GNU time is missing, which
-  over-counts: a child forked from this process starts with its pages); peak
-  PSS of its whole process tree (worker processes included, sampled every
-  0.5 s from /proc); candidate pairs and clusters from its ``clusters.json``;
-- dedup per stage: ``dedup.pipeline.run`` in this process, reading
+- dedup, in one subprocess (``bench/run_stages.py``: ``dedup.pipeline.run_to_dir``,
+  the call behind ``dedup run``, writing the same output files): wall time;
+  peak RSS of its largest process (``/usr/bin/time -v``, i.e. the child's
+  ``ru_maxrss``; ``os.wait4`` when GNU time is missing, which over-counts: a
+  child forked from this process starts with its pages); peak PSS of its whole
+  process tree (worker processes included, sampled every 0.5 s from /proc);
+  candidate pairs and clusters from its ``clusters.json``; and per stage, from
   ``RunResult.stages`` (name, documents in and out, seconds): documents per
   second and MB per second (the corpus's input bytes / stage seconds);
 - peers, each in its own process, timed and measured the same way:
@@ -141,41 +141,23 @@ def quality(clusters: list[list[str]], labels: dict[str, dict]) -> dict:
 # --------------------------------------------------------------------------- the systems
 
 
-def run_dedup_cli(inp: Path, tmp: Path, jobs: int, timeout: float) -> dict:
-    out = tmp / "dedup-out"
-    m = measure([str(DEDUP_BIN), "run", str(inp), "--out", str(out), "-q", "--jobs", str(jobs)],
-                tmp / "dedup.log", timeout=timeout)
-    m["system"] = f"dedup (CLI, --jobs {jobs})"
+def run_dedup(inp: Path, tmp: Path, jobs: int, timeout: float, n_bytes: int) -> dict:
+    """One run of ``dedup.pipeline.run_to_dir`` (what ``dedup run`` calls) in a subprocess: end to end and per stage."""
+    out, stages = tmp / "dedup-out", tmp / "dedup-stages.json"
+    m = measure([PY, str(BENCH / "run_stages.py"), str(inp), str(out), str(stages), "--jobs", str(jobs),
+                 "--input-bytes", str(n_bytes)], tmp / "dedup.log", timeout=timeout)
+    m["system"] = f"dedup (run_to_dir, --jobs {jobs})"
     if m["rc"] == 0:
         payload = json.loads((out / "clusters.json").read_text())
         m["candidate_pairs"] = payload["counts"]["candidate_pairs"]
         m["verified_pairs"] = payload["counts"]["verified_pairs"]
         m["clusters"] = [[x["id"] for x in c["members"]] for c in payload["clusters"]]
         m["documents"] = payload["counts"]["documents"]
+        m["stages"] = json.loads(stages.read_text())
     else:
         m["error"] = _tail(m["log"])
     shutil.rmtree(out, ignore_errors=True)
     return m
-
-
-def run_dedup_inprocess(inp: Path, jobs: int, n_bytes: int) -> dict:
-    from dedup.config import Config
-    from dedup.pipeline import run
-
-    t0 = time.perf_counter()
-    result = run(inp, Config(jobs=jobs))
-    wall = time.perf_counter() - t0
-    stages = []
-    for s in result.stages:
-        stages.append({"stage": s.stage, "docs_in": s.docs_in, "docs_out": s.docs_out, "seconds": round(s.seconds, 3),
-                       "docs_per_s": round(s.docs_in / s.seconds, 1) if s.seconds else None,
-                       "mb_per_s": round(n_bytes / MB / s.seconds, 2) if s.seconds else None, "note": s.note})
-    out = {"wall_s": round(wall, 2), "pipeline_s": round(result.seconds, 2), "stages": stages,
-           "candidate_pairs": result.candidate_pairs,
-           "verified_pairs": sum(e.accepted for e in result.edges),
-           "clusters": [[m.id for m in c.members] for c in result.clusters], "documents": len(result.documents)}
-    del result
-    return out
 
 
 def run_datasketch(inp: Path, tmp: Path, timeout: float) -> dict:
@@ -281,11 +263,10 @@ def bench_corpus(corpus: Path, args: argparse.Namespace) -> dict:
           + f"; jobs {args.jobs}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores", flush=True)
 
     systems = rec["systems"]
-    print("  running dedup (CLI subprocess) ...", flush=True)
-    systems["dedup"] = run_dedup_cli(inp, tmp, args.jobs, args.timeout)
-    if not args.no_inprocess:
-        print("  running dedup.pipeline.run in-process for per-stage figures ...", flush=True)
-        rec["dedup_inprocess"] = run_dedup_inprocess(inp, args.jobs, n_bytes)
+    print("  running dedup (one subprocess: end to end and per stage) ...", flush=True)
+    systems["dedup"] = run_dedup(inp, tmp, args.jobs, args.timeout, n_bytes)
+    if "stages" in systems["dedup"]:
+        rec["dedup_inprocess"] = dict(systems["dedup"].pop("stages"), clusters=systems["dedup"].get("clusters"))
     peers = [] if args.no_peers else [p.strip() for p in args.peers.split(",") if p.strip()]
     if "datasketch" in peers:
         print("  running the datasketch recipe ...", flush=True)
@@ -359,7 +340,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dup-share", type=float, default=0.2)
     ap.add_argument("--peers", default="datasketch,text-dedup", help="which peers to run (comma-separated)")
     ap.add_argument("--no-peers", action="store_true")
-    ap.add_argument("--no-inprocess", action="store_true", help="skip the in-process run (no per-stage figures)")
     ap.add_argument("--textdedup-venv", type=Path, action="append",
                     help="a virtual environment with text-dedup installed (repeatable)")
     ap.add_argument("--timeout", type=float, default=0, help="seconds after which a system's process is killed")

@@ -212,7 +212,7 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     sent_prints: list[np.ndarray] = []
     work = [0.0, 0.0, 0.0]
     tick = (lambda done, total: progress("read", done, total)) if progress else None
-    for ch in parallel_map(_sketch_chunk, files, config, config.workers, tick, chunk=FILES_PER_TASK):
+    for ch in parallel_map(_sketch_chunk, files, config, config.workers, tick, chunk=FILES_PER_TASK, cost=10):
         items += ch.items
         locators += ch.locators
         words += ch.words

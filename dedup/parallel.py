@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-MIN_PARALLEL = 2000  # fewer items than this are not worth starting processes for
+MIN_PARALLEL = 2000  # less work than this many candidate pairs is not worth starting processes for
 _CHUNK = 500
 
 _inherited: tuple[Callable[..., Any], Any] | None = None  # set only for the life of one fork pool
@@ -30,12 +30,18 @@ def _call(chunk: list[Any]) -> list[Any]:
 
 
 def parallel_map(fn: Callable[[list[T], Any], list[R]], items: Sequence[T], ctx: Any, workers: int,
-                 progress: Callable[[int, int], None] | None = None, chunk: int | None = None) -> list[R]:
+                 progress: Callable[[int, int], None] | None = None, chunk: int | None = None,
+                 cost: float = 1.0) -> list[R]:
+    """``fn`` over chunks of ``items``; workers start when ``len(items) * cost`` reaches MIN_PARALLEL.
+
+    ``cost`` is an item's work relative to verifying one candidate pair (a file to read is about 10,
+    a cluster to diff about 40).
+    """
     size = chunk or _CHUNK
     chunks = [list(items[k:k + size]) for k in range(0, len(items), size)]
     out: list[R] = []
     done = 0
-    use_pool = workers > 1 and len(items) >= MIN_PARALLEL and "fork" in mp.get_all_start_methods() \
+    use_pool = workers > 1 and len(items) * cost >= MIN_PARALLEL and "fork" in mp.get_all_start_methods() \
         and sys.platform != "win32"
     if not use_pool:
         for part in chunks:

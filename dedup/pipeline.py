@@ -106,7 +106,7 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
 
     t0 = time.perf_counter()
     clusters = parallel_map(_finish_chunk, groups, (corpus, values, config), config.workers,
-                            lambda done, total: progress("diff", done, total), chunk=GROUPS_PER_TASK)
+                            lambda done, total: progress("diff", done, total), chunk=GROUPS_PER_TASK, cost=40)
     count("canonical+diff", clustered, clustered, time.perf_counter() - t0,
           f"{clustered - len(clusters)} variant(s) diffed")
 
