@@ -89,11 +89,13 @@ def shared_passages(a: Document, na: NormalizedDoc, b: Document, nb: NormalizedD
 
 def explain_pair(a: Document, b: Document, config: Config, weights: TermWeights | None = None,
                  weights_note: str = "", where: dict[str, str] | None = None,
-                 hashes: tuple[np.ndarray, np.ndarray] | None = None) -> Explanation:
+                 hashes: tuple[np.ndarray, np.ndarray] | None = None,
+                 banding: tuple[int, int] | None = None) -> Explanation:
     """Run the verify stage's checks on (A, B) and keep every figure.
 
     ``weights`` and ``hashes`` default to what the two documents give alone; a
-    run's corpus gives its own (see :func:`load_from_run`).
+    run's corpus gives its own (see :func:`load_from_run`).  ``banding`` is the
+    run's (bands, rows); by default, datasketch's for the threshold.
     """
     na, nb = normalize(a), normalize(b)
     if weights is None:
@@ -105,7 +107,7 @@ def explain_pair(a: Document, b: Document, config: Config, weights: TermWeights 
     sig = sign([ha, hb], config.num_perm, config.seed)
     ev, pairs = assess(na, nb, ha, hb, sig[0], sig[1], config, weights)
     ok, why = decide(ev, config)
-    bands, rows = lsh_params(config.lsh_threshold, config.num_perm)
+    bands, rows = banding or lsh_params(config.lsh_threshold, config.num_perm)
     matched = [k for k in range(bands)
                if np.array_equal(sig[0][k * rows:(k + 1) * rows], sig[1][k * rows:(k + 1) * rows])]
     return Explanation(a, b, na, nb, config, ev, ok, why, screened(ev, config), pairs, shared_passages(a, na, b, nb),

@@ -113,7 +113,10 @@ def explain(a: str, b: str, run_dir: Path | None, input_path: str | None, color:
             ex = explain_pair(load_file(a, config), load_file(b, config), config)
         else:
             got = load_from_run(run, a, b, config, input_path)
-            ex = explain_pair(got.a, got.b, config, got.weights, got.note, got.where, got.hashes)
+            lsh = run.payload.get("lsh")
+            same_shape = lsh and not {"lsh_threshold", "num_perm"} & set(overrides)
+            banding = (int(lsh["bands"]), int(lsh["rows"])) if same_shape else None
+            ex = explain_pair(got.a, got.b, config, got.weights, got.note, got.where, got.hashes, banding)
     except (RunDirError, IngestError, ConfigError) as e:
         raise click.ClickException(str(e)) from None
     st, width = _styler(color)

@@ -121,6 +121,8 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
         candidate_pairs=len(proposed),
         seconds=time.perf_counter() - t_run,
         texts=StoredTexts(corpus.store, {m: index[m] for m in members}),
+        meta={"lsh": {"bands": shape.bands, "rows": shape.rows,
+                      "chance_pairs_per_document": round(shape.chance_per_doc, 4)}},
     )
 
 

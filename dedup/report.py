@@ -54,7 +54,7 @@ __all__ = [
     "validate",
 ]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SCHEMA_NAMES = ("clusters", "documents")
 CLUSTERS_JSON = "clusters.json"
 DOCUMENTS_JSONL = "documents.jsonl"
@@ -176,6 +176,7 @@ def clusters_payload(result: RunResult, config: Config, input_root: str) -> dict
             "screened_pairs": int(result.candidate_pairs) - len(result.edges),
         },
         "skipped_by_reason": dict(Counter(s.reason for s in result.skipped)),
+        **({"lsh": dict(result.meta["lsh"])} if "lsh" in result.meta else {}),
         "stages": [
             {"stage": s.stage, "in": int(s.docs_in), "out": int(s.docs_out), "note": s.note}
             for s in result.stages

@@ -156,3 +156,20 @@ def test_shared_passages_quote_runs_of_words() -> None:
     assert [a.text[s:e] for s, e in spans] == ["The mayor said on Monday that the new bridge will open"]
     ex = explain_pair(a, b, Config())
     assert ex.passages == spans and ex.evidence.jaccard > 0
+
+
+def test_with_run_uses_the_runs_lsh_banding(run_out: Path, tmp_path: Path) -> None:
+    # A large run may have used more rows per band than the threshold's; explain shows the run's bands.
+    out = tmp_path / "out"
+    shutil.copytree(run_out, out)
+    payload = orjson.loads((out / "clusters.json").read_bytes())
+    assert payload["lsh"]["rows"] == 2
+    payload["lsh"] = {"bands": 32, "rows": 4, "chance_pairs_per_document": 0.5}
+    (out / "clusters.json").write_bytes(orjson.dumps(payload))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(ROOT)
+        text = invoke("explain", S000.name, S002.name, "--run", out).output
+        assert f"LSH (threshold {DEFAULTS.lsh_threshold:g}: 32 bands of 4 rows)" in text
+        # an explicit --lsh-threshold asks about other bands: the threshold's own
+        other = invoke("explain", S000.name, S002.name, "--run", out, "--lsh-threshold", "0.5").output
+    assert "32 bands of 4 rows" not in other

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +143,7 @@ def payload(result: RunResult) -> dict[str, Any]:
 
 
 def test_payload_shape(payload: dict[str, Any]) -> None:
-    assert payload["schema_version"] == SCHEMA_VERSION == "1.0"
+    assert payload["schema_version"] == SCHEMA_VERSION == "1.1"
     assert payload["tool"] == {"name": "dedup", "version": dedup.__version__}
     assert payload["input"] == "articles/"
     assert payload["parameters"] == Config().to_dict()
@@ -413,3 +414,13 @@ def test_format_summary_without_clusters() -> None:
     assert "clusters          0 (0 documents), singletons 3" in text
     assert "largest cluster" not in text
     assert "(0 files)" in text
+
+
+def test_the_runs_lsh_banding_is_in_the_payload_and_validates(result: RunResult) -> None:
+    with_lsh = dataclasses.replace(result, meta={"lsh": {"bands": 32, "rows": 4, "chance_pairs_per_document": 0.7}})
+    payload = clusters_payload(with_lsh, Config(), "articles/")
+    assert payload["lsh"] == {"bands": 32, "rows": 4, "chance_pairs_per_document": 0.7}
+    validate(payload)
+    payload["lsh"]["rows"] = "four"
+    with pytest.raises(jsonschema.ValidationError):
+        validate(payload)
