@@ -22,6 +22,7 @@ stay within ``lsh_budget``.  Small corpora keep datasketch's banding.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -104,7 +105,7 @@ def band_keys(values: np.ndarray, band: int, rows: int) -> np.ndarray:
 
 
 def candidate_pairs(values: np.ndarray, threshold: float, max_bucket: int = 200,
-                    shape: Banding | None = None) -> np.ndarray:
+                    shape: Banding | None = None, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
     """Index pairs (i, j), i < j, sharing at least one LSH band; shape (k, 2), sorted.
 
     ``shape`` defaults to datasketch's banding for ``threshold``.
@@ -117,6 +118,8 @@ def candidate_pairs(values: np.ndarray, threshold: float, max_bucket: int = 200,
     for band in range(bands):
         keys = band_keys(values, band, rows)
         found.append(_bucket_pairs(keys, max_bucket))
+        if progress:
+            progress(band + 1, bands)
     codes = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
     return np.stack([codes // n, codes % n], axis=1) if len(codes) else np.empty((0, 2), dtype=np.int64)
 

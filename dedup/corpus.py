@@ -94,7 +94,12 @@ class Corpus:
     @cached_property
     def kept(self) -> np.ndarray:
         """Per entry of ``shingles.flat``: is it used (``shingle.keep_uncommon``'s rule, for all documents at once)."""
-        keep = ~np.isin(self.shingles.flat, self.common)
+        keep = np.ones(len(self.shingles.flat), dtype=bool)
+        if len(self.common):  # common is sorted and small: a binary search per entry, no sort of all entries
+            for b in range(0, len(keep), 1 << 24):
+                part = self.shingles.flat[b:b + (1 << 24)]
+                at = np.minimum(np.searchsorted(self.common, part), len(self.common) - 1)
+                keep[b:b + len(part)] = self.common[at] != part
         starts = np.minimum(self.shingles.offsets[:-1], max(len(keep) - 1, 0))
         n_kept = np.add.reduceat(keep, starts) if len(keep) else np.zeros(len(starts), np.int64)
         lengths = self.shingles.lengths()
@@ -232,6 +237,8 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     words, digests, keys, n_prints, n_sent = (np.concatenate(per_item[k]) for k in
                                               ("words", "digests", "keys", "n_prints", "n_sent"))
     del per_item
+    if progress:
+        progress("index", 0, 1)  # what follows is in this process: ids, arrays, frequencies, boilerplate
     ids = assign_ids(items)
     skipped = skipped_of(ids, items)
     ingested = [r for r, it in enumerate(items) if it.skip is None]

@@ -71,6 +71,7 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
     count("shingle", n, n, corpus.seconds["shingle"])
 
     t0 = time.perf_counter()
+    progress("signatures", 0, n)
     values, sizes = sign_csr(corpus.shingles.flat, corpus.shingles.offsets, config.num_perm, config.seed,
                              corpus.common, threads=config.workers)
     ids = [d.id for d in corpus.infos]
@@ -79,7 +80,8 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
 
     t0 = time.perf_counter()
     shape = banding(sigs.values, config.lsh_threshold, config.lsh_budget, config.min_containment / 2, config.seed)
-    proposed = candidate_pairs(sigs.values, config.lsh_threshold, config.max_bucket, shape)
+    proposed = candidate_pairs(sigs.values, config.lsh_threshold, config.max_bucket, shape,
+                               lambda done, total: progress("candidates (LSH bands)", done, total))
     # Screen: a pair whose MinHash-estimated containment is under half the exact
     # check's threshold cannot pass it; skip it before any per-pair Python work.
     pairs = proposed[estimated_containment(proposed, sigs.values, sigs.shingle_counts) >= config.min_containment / 2]
@@ -89,6 +91,7 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
           f"estimated containment below {config.min_containment / 2:.2f}")
 
     t0 = time.perf_counter()
+    progress("verify", 0, len(pairs))
     corpus.warm()
     edges = parallel_map(_verify_chunk, pairs.tolist(), (corpus, values, config), config.workers,
                          lambda done, total: progress("verify", done, total))
