@@ -26,7 +26,7 @@ Rules (``--rules``, default all):
   a         the current rule: 128 perms, b=64 r=2, max_bucket 200
   r3 r4     128 perms, r rows, b = 128 // r
   p256r2 p256r3 p256r4 p512r3 p512r4   the same from 256- or 512-perm signatures (b = perms // r)
-  mb20      rule a with max_bucket 20 (a bigger bucket links its members to its first member)
+  mb20 mb10 p256mb10   r=2 with a smaller max_bucket (a bigger bucket links its members to its first)
   cap10 cap20   rule a, then each document keeps only its K best screened pairs by estimated
             containment (a pair stays if it is in the top K of either document)
   hits2 p256r2hits2   r=2 bands, but a pair needs equal keys in 2 or more bands (band voting)
@@ -95,7 +95,7 @@ def _r(perms: int, rows: int, **kw) -> Rule:
 RULES = {
     "a": _r(128, 2), "r3": _r(128, 3), "r4": _r(128, 4),
     "p256r2": _r(256, 2), "p256r3": _r(256, 3), "p256r4": _r(256, 4),
-    "mb20": _r(128, 2, max_bucket=20),
+    "mb20": _r(128, 2, max_bucket=20), "mb10": _r(128, 2, max_bucket=10), "p256mb10": _r(256, 2, max_bucket=10),
     "cap10": _r(128, 2, cap=10), "cap20": _r(128, 2, cap=20),
     "hits2": _r(128, 2, min_hits=2), "p256r2hits2": _r(256, 2, min_hits=2),
     "p256r3s20": _r(256, 3, screen=0.2), "p512r3": _r(512, 3), "p512r3s20": _r(512, 3, screen=0.2),
