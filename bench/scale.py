@@ -315,7 +315,7 @@ def bench_corpus(corpus: Path, args: argparse.Namespace) -> dict:
         s.pop("clusters", None)
     if "dedup_inprocess" in rec:
         rec["dedup_inprocess"].pop("clusters", None)
-
+    return rec
 
 
 def ensure_corpus(size: int, args: argparse.Namespace) -> Path:
