@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,6 +26,7 @@ OTHER = ("A storm brought heavy snow to the northern valleys overnight, closing 
          "and leaving several villages without power until engineers restored the lines.\n")
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10" + bytes(range(256))
 MB = 1024 * 1024
+PROGRESS_LINE = re.compile(r"^[\w +()]+: [\d,]+/[\d,]+ \(\d+%\), \d+ s elapsed")
 
 
 def one_line_error(result: Result) -> str:
@@ -32,7 +34,8 @@ def one_line_error(result: Result) -> str:
     no_traceback(result)
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
+    # progress lines may come first (a run over 2 s, e.g. while numba compiles on a fresh checkout)
+    lines = [ln for ln in result.stderr.strip().splitlines() if not PROGRESS_LINE.match(ln)]
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
     return lines[0]
 
