@@ -27,7 +27,16 @@ from dedup.parallel import parallel_map
 from dedup.report import write_report
 from dedup.signatures import sign_csr
 from dedup.store import DocStore, StoreError
-from dedup.types import Cluster, DocInfo, Edge, Member, RunResult, Signatures, Skipped, StageCount
+from dedup.types import (
+    Cluster,
+    DocInfo,
+    Edge,
+    Member,
+    RunResult,
+    Signatures,
+    Skipped,
+    StageCount,
+)
 from dedup.verify import align, assess, screened, verify_pair
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)

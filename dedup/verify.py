@@ -23,8 +23,8 @@ import numpy as np
 
 from dedup.align_kernel import align_sentences
 from dedup.config import Config
-from dedup.signatures import estimate_jaccard
 from dedup.shingle import words_key
+from dedup.signatures import estimate_jaccard
 from dedup.types import DocSketch, Edge, Evidence, NormalizedDoc
 from dedup.weights import Profile, TermWeights
 

@@ -47,7 +47,7 @@ def folder(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("corpus")
     for p in sorted(SEEDS.iterdir()):
         (root / p.name).write_bytes(p.read_bytes())
-    first = sorted(SEEDS.iterdir())[0]
+    first = min(SEEDS.iterdir())
     (root / "zz_copy.txt").write_bytes(first.read_bytes())
     (root / "note.txt").write_text("Too short.\n")
     (root / "blob.bin").write_bytes(b"\x00\x01\x02" * 50)
