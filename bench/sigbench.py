@@ -33,21 +33,11 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dedup.shingle import drop_common
-from dedup.signatures import csr, permutations, sign, sign_csr
+from dedup.signatures import csr, fmix32, permutations, sign, sign_csr
 
 # --- the old bulk-numpy implementation (dedup/signatures.py before the kernel), for comparison ---
 
 _CHUNK = 1 << 18  # shingles per block: bounds the temporary (chunk x num_perm) matrix
-
-
-def _old_fmix32(h: np.ndarray) -> np.ndarray:
-    h = h.astype(np.uint32, copy=True)
-    h ^= h >> np.uint32(16)
-    h *= np.uint32(0x85EBCA6B)
-    h ^= h >> np.uint32(13)
-    h *= np.uint32(0xC2B2AE35)
-    h ^= h >> np.uint32(16)
-    return h
 
 
 def old_numpy_sign(hash_sets, num_perm: int, seed: int) -> np.ndarray:
@@ -71,7 +61,7 @@ def old_numpy_sign(hash_sets, num_perm: int, seed: int) -> np.ndarray:
 
 
 def _old_sign_block(hash_sets, block, lengths, a, b, out) -> None:
-    hv = _old_fmix32(np.concatenate([hash_sets[i] for i in block]))
+    hv = fmix32(np.concatenate([hash_sets[i] for i in block]))
     phv = hv[:, None] * a[None, :]
     phv += b[None, :]
     starts = np.concatenate(([0], np.cumsum(lengths[block])[:-1]))

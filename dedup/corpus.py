@@ -23,7 +23,6 @@ from __future__ import annotations
 import ctypes
 import os
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -36,12 +35,11 @@ from dedup.ingest import Item, assign_ids, discover, read_items, skipped_of
 from dedup.normalize import normalize
 from dedup.parallel import parallel_map
 from dedup.shingle import KEEP_AT_LEAST, shingle_hashes, sketch
-from dedup.store import CSR, DocStore, Sentences, digest
+from dedup.store import CSR, LRU, DocStore, Sentences, digest
 from dedup.types import DocInfo, Document, Locator, Skipped
 from dedup.weights import Profile, TermWeights
 
 Progress = Callable[[str, int, int], None]
-CACHE_DOCS = 2048  # profiles kept per process
 FILES_PER_TASK = 64  # files a worker reads per task
 
 
@@ -63,19 +61,14 @@ class Corpus:
 
     def profile(self, k: int) -> Profile:
         """Document k as sentence alignment sees it, from the arrays (kept for the last documents asked for)."""
-        cache = self.__dict__.setdefault("_profiles", OrderedDict())
-        p = cache.get(k)
-        if p is None:
-            se = self.sentences
-            lo, hi = int(se.doc[k]), int(se.doc[k + 1])
-            off = se.tokens.offsets
-            p = cache[k] = self.weights.build(self.infos[k].id, se.tokens.flat[off[lo]:off[hi]], off[lo:hi + 1] - off[lo],
-                                              se.prints[lo:hi], int(se.words[k]), int(se.keys[k]))
-            if len(cache) > CACHE_DOCS:
-                cache.popitem(last=False)
-        else:
-            cache.move_to_end(k)
-        return p
+        return self.__dict__.setdefault("_profiles", LRU()).get(k, lambda: self._build_profile(k))
+
+    def _build_profile(self, k: int) -> Profile:
+        se = self.sentences
+        lo, hi = int(se.doc[k]), int(se.doc[k + 1])
+        off = se.tokens.offsets
+        return self.weights.build(self.infos[k].id, se.tokens.flat[off[lo]:off[hi]], off[lo:hi + 1] - off[lo],
+                                  se.prints[lo:hi], int(se.words[k]), int(se.keys[k]))
 
     def warm(self) -> None:
         """Build the lazy lookups now, so that forked workers inherit them instead of each building its own."""

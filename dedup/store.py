@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
 
 import numpy as np
 import xxhash
@@ -18,7 +19,30 @@ from dedup.config import Config
 from dedup.ingest import read_items
 from dedup.types import DocSketch, Document, Locator, NormalizedDoc, SentenceSketch
 
-CACHE_DOCS = 2048  # normalized documents kept per process
+K = TypeVar("K")
+V = TypeVar("V")
+
+CACHE_DOCS = 2048  # documents (normalized, or as profiles) kept per process
+
+
+class LRU(Generic[K, V]):
+    """The last ``size`` values made, by key: ``get(key, make)`` returns the kept value or makes and keeps it."""
+
+    __slots__ = ("_items", "size")
+
+    def __init__(self, size: int = CACHE_DOCS) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K, make: Callable[[], V]) -> V:
+        value = self._items.get(key)
+        if value is None:
+            value = self._items[key] = make()
+            if len(self._items) > self.size:
+                self._items.popitem(last=False)
+        else:
+            self._items.move_to_end(key)
+        return value
 
 
 class StoreError(Exception):
@@ -87,7 +111,7 @@ class DocStore:
     def __init__(self, ids: list[str], locators: list[Locator], digests: np.ndarray,
                  inline: dict[int, Document], config: Config) -> None:
         self.ids, self.locators, self.digests, self.inline, self.config = ids, locators, digests, inline, config
-        self._cache: OrderedDict[int, NormalizedDoc] = OrderedDict()
+        self._cache: LRU[int, NormalizedDoc] = LRU()
 
     def document(self, k: int) -> Document:
         doc = self.inline.get(k)
@@ -103,14 +127,7 @@ class DocStore:
 
     def normalized(self, k: int, normalize: Callable[[Document], NormalizedDoc]) -> NormalizedDoc:
         """Document k read again and normalized with ``normalize`` (the last CACHE_DOCS are kept)."""
-        nd = self._cache.get(k)
-        if nd is None:
-            nd = self._cache[k] = normalize(self.document(k))
-            if len(self._cache) > CACHE_DOCS:
-                self._cache.popitem(last=False)
-        else:
-            self._cache.move_to_end(k)
-        return nd
+        return self._cache.get(k, lambda: normalize(self.document(k)))
 
 
 def digest(text: str) -> int:
