@@ -54,6 +54,11 @@ class _Skip(Exception):
         super().__init__(detail)
         self.reason, self.detail = reason, detail
 
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        # Items carry their _Skip from worker processes: unpickle with both arguments
+        # (an Exception pickles only its args, and a result that cannot be unpickled stalls the pool).
+        return (_Skip, (self.reason, self.detail))
+
 
 @dataclass(slots=True)
 class Item:

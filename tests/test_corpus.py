@@ -8,6 +8,8 @@ pools gives the same run as one process.
 from __future__ import annotations
 
 import importlib.util
+import pickle
+import shutil
 import sys
 from pathlib import Path
 
@@ -21,7 +23,7 @@ import dedup.parallel
 import dedup.pipeline
 from dedup.config import Config
 from dedup.corpus import prepare
-from dedup.ingest import ingest
+from dedup.ingest import ingest, read_items
 from dedup.normalize import normalize
 from dedup.pipeline import PipelineError, run
 from dedup.shingle import keep_uncommon, shingle_hashes
@@ -116,6 +118,30 @@ def test_jobs_give_the_same_run_with_real_worker_pools(generated: Path, monkeypa
     two = run(generated, Config(jobs=2))
     assert _fingerprint(two) == _fingerprint(one)
     assert dict(two.texts.items()) == dict(one.texts.items())
+
+
+def test_skipped_inputs_come_back_from_worker_processes(generated: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A skipped file's reason travels from a worker to the main process (it once could not be unpickled,
+    which stalled the pool on any folder of 2,000 files or more with one skipped input)."""
+    folder = tmp_path / "in"
+    shutil.copytree(generated, folder)
+    (folder / "empty.txt").write_text("")
+    (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
+    (folder / "short.txt").write_text("Too short.\n")
+    one = run(folder, Config(jobs=1))
+    assert {s.reason for s in one.skipped} >= {"empty", "binary", "too_short"}
+    monkeypatch.setattr(dedup.parallel, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(dedup.corpus, "FILES_PER_TASK", 5)
+    two = run(folder, Config(jobs=2))
+    assert two.skipped == one.skipped and two.clusters == one.clusters
+
+
+def test_a_skipped_item_survives_pickling() -> None:
+    item = read_items(str(next(SEEDS.glob("000_*.txt"))), "000.txt", Config(min_words=10_000))[0]
+    assert item.skip is not None
+    back = pickle.loads(pickle.dumps(item))
+    assert (back.skip.reason, back.skip.detail) == (item.skip.reason, item.skip.detail) == ("too_short", back.skip.detail)
 
 
 def test_nothing_to_compare_is_a_pipeline_error(tmp_path: Path) -> None:
