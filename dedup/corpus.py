@@ -32,9 +32,9 @@ import numpy as np
 from dedup.boilerplate import MIN_TOKENS, frequent_prints
 from dedup.config import Config
 from dedup.ingest import Item, assign_ids, discover, read_items, skipped_of
-from dedup.normalize import normalize
+from dedup.normalize import normalize, sentence_words
 from dedup.parallel import parallel_map
-from dedup.shingle import KEEP_AT_LEAST, shingle_hashes, sketch
+from dedup.shingle import KEEP_AT_LEAST, shingle_hashes, sketch_words
 from dedup.store import CSR, LRU, DocStore, Sentences, digest
 from dedup.types import DocInfo, Document, Locator, Skipped
 from dedup.weights import Profile, TermWeights
@@ -159,13 +159,14 @@ def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
                 continue
             t0 = time.perf_counter()
             text = item.fields["text"]
-            nd = normalize(Document(id=item.fallback_id, path=item.path, **item.fields))
+            _, sentence_words_, _ = sentence_words(text)  # normalize's sentences, without Sentence objects
             t1 = time.perf_counter()
-            sk = sketch(nd)
+            sk = sketch_words(item.fallback_id, sentence_words_)
             toks = [t for s in sk.sentences for t in s.tokens]
             tset = np.unique(np.array(toks, dtype=np.uint32))
             terms.append(tset)
-            shingles.append(tset if config.shingle_size == 1 else shingle_hashes(nd, config.shingle_size))
+            shingles.append(tset if config.shingle_size == 1 else shingle_hashes(
+                normalize(Document(id=item.fallback_id, path=item.path, **item.fields)), config.shingle_size))
             fps = [s.fingerprint for s in sk.sentences if len(s.tokens) >= MIN_TOKENS]
             prints.append(np.unique(np.array(fps, dtype=np.uint64)))
             n_prints.append(len(fps))

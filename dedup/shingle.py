@@ -15,6 +15,7 @@ from functools import lru_cache
 import numpy as np
 import xxhash
 
+from dedup.normalize import WordMemo, stem
 from dedup.types import DocSketch, NormalizedDoc, Sentence, SentenceSketch
 
 KEEP_AT_LEAST = 5  # a document left with fewer uncommon shingles keeps all of its own
@@ -100,6 +101,23 @@ def fingerprint(sentence: Sentence) -> int:
 def words_key(doc: NormalizedDoc) -> int:
     """A 64-bit hash of the document's words in order (equal for texts with the same words)."""
     return xxhash.xxh3_64_intdigest("\x1f".join(doc.words).encode("utf-8", "surrogatepass"))
+
+
+_STEM_HASH = WordMemo(lambda w: None if (st := stem(w)) is None else token_hash(st))  # word -> its stem's hash
+
+
+def sketch_words(doc_id: str, words: list[list[str]]) -> DocSketch:
+    """``sketch(normalize(doc))`` from ``normalize.sentence_words``: the same hashes, without Sentence objects."""
+    h = _STEM_HASH
+    xxh = xxhash.xxh3_64_intdigest
+    sentences = []
+    for ws in words:
+        hs = {h[w] for w in ws}
+        hs.discard(None)
+        sentences.append(SentenceSketch(tuple(sorted(hs)), xxh(" ".join(ws).encode())))  # type: ignore[arg-type]
+    all_words = "\x1f".join("\x1f".join(ws) for ws in words)
+    return DocSketch(doc_id, tuple(sentences), sum(map(len, words)),
+                     xxh(all_words.encode("utf-8", "surrogatepass")))
 
 
 def sketch(doc: NormalizedDoc) -> DocSketch:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make_doc
+from conftest import SEEDS_DIR, make_doc
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup.config import Config
 from dedup.ingest import ingest
-from dedup.normalize import classify_line, content_stems, normalize, words_of
+from dedup.normalize import _CONTROL, classify_line, content_stems, normalize, sentence_words, words_of
+from dedup.shingle import sketch, sketch_words
 
 
 def dropped_lines(text: str) -> list[tuple[str, str]]:
@@ -216,3 +219,29 @@ def test_empty_and_boilerplate_only_documents_have_no_sentences() -> None:
     assert normalize(make_doc("")).sentences == ()
     nd = normalize(make_doc("-----\n+ There are no comments\nAdd yours\n"))
     assert nd.sentences == () and [d.rule for d in nd.dropped] == ["rule_line", "comment_prompt", "comment_prompt"]
+
+
+# ---------------------------------------------------------------- the first pass's shortcuts
+
+_PIECES = ["The", "mayor", "said", "it's", "Gaza's", "1,200", "3.5", "don’t", "“Quote”", "WASHINGTON—Talks",
+           "Straße", "İstanbul", "ﬁnal", "Ⅻ", "café", "Mr.", "U.S.", "e.g.", "a", "of", "no", "rule", "--", "<",
+           "\x0b", "\x1f", "!", "?", ".", ",", "'", "’", "(Reuters)", "By", "Jo", "Smith", "9:45", "x²"]
+
+
+@given(st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from([" ", " ", "\n", "\n\n", ". ", ".\n", "<\n"])),
+                max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_sentence_words_fast_paths_give_words_of_each_sentence(parts: list[tuple[str, str]]) -> None:
+    """Lower-case ASCII and whole-text folding (when it keeps positions) give the words that
+    ``words_of`` gives each sentence's own text, and the first pass's hashes equal ``sketch(normalize())``."""
+    text = "".join(w + sep for w, sep in parts)
+    spans, words, _ = sentence_words(text)
+    for (s, e), ws in zip(spans, words, strict=True):
+        assert ws == words_of(_CONTROL.sub(" ", text[s:e]).replace("<\n", "\n"))
+    assert sketch_words("x", words) == sketch(normalize(make_doc(text, "x")))
+
+
+def test_first_pass_hashes_equal_the_stages_on_the_seeds() -> None:
+    for path in sorted(SEEDS_DIR.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        assert sketch_words("x", sentence_words(text)[1]) == sketch(normalize(make_doc(text, "x")))
