@@ -1,6 +1,6 @@
 """Run dedup on one input as ``dedup run`` does, and write its per-stage figures as JSON.
 
-Usage:  python bench/run_stages.py INPUT OUT_DIR STAGES_JSON [--jobs N]
+Usage:  python bench/run_stages.py INPUT OUT_DIR STAGES_JSON [--jobs N] [--set OPTION=VALUE ...]
 
 ``bench/scale.py`` measures this process (wall time, peak RSS, tree PSS): one
 run gives both the end-to-end figures and the per-stage ones.  It calls
@@ -30,10 +30,13 @@ def main() -> int:
     ap.add_argument("stages_json", type=Path)
     ap.add_argument("--jobs", "-j", type=int, default=0)
     ap.add_argument("--input-bytes", type=int, default=0, help="for MB/s per stage")
+    ap.add_argument("--set", action="append", default=[], metavar="OPTION=VALUE",
+                    help="a Config field other than its default, e.g. num_perm=128 (repeatable)")
     args = ap.parse_args()
+    overrides = {k: json.loads(v) for k, v in (kv.split("=", 1) for kv in args.set)}
     progress = Progress(quiet=False)
     t0 = time.perf_counter()
-    result, _ = run_to_dir(args.input, args.out, Config(jobs=args.jobs), progress)
+    result, _ = run_to_dir(args.input, args.out, Config(jobs=args.jobs, **overrides), progress)
     progress.close()
     wall = time.perf_counter() - t0
     nb = args.input_bytes

@@ -141,12 +141,13 @@ def quality(clusters: list[list[str]], labels: dict[str, dict]) -> dict:
 # --------------------------------------------------------------------------- the systems
 
 
-def run_dedup(inp: Path, tmp: Path, jobs: int, timeout: float, n_bytes: int) -> dict:
+def run_dedup(inp: Path, tmp: Path, jobs: int, timeout: float, n_bytes: int, sets: list[str] = ()) -> dict:
     """One run of ``dedup.pipeline.run_to_dir`` (what ``dedup run`` calls) in a subprocess: end to end and per stage."""
     out, stages = tmp / "dedup-out", tmp / "dedup-stages.json"
     m = measure([PY, str(BENCH / "run_stages.py"), str(inp), str(out), str(stages), "--jobs", str(jobs),
-                 "--input-bytes", str(n_bytes)], tmp / "dedup.log", timeout=timeout)
-    m["system"] = f"dedup (run_to_dir, --jobs {jobs})"
+                 "--input-bytes", str(n_bytes), *(a for kv in sets for a in ("--set", kv))],
+                tmp / "dedup.log", timeout=timeout)
+    m["system"] = f"dedup (run_to_dir, --jobs {jobs}{''.join(', ' + kv for kv in sets)})"
     if m["rc"] == 0:
         payload = json.loads((out / "clusters.json").read_text())
         m["candidate_pairs"] = payload["counts"]["candidate_pairs"]
@@ -264,7 +265,7 @@ def bench_corpus(corpus: Path, args: argparse.Namespace) -> dict:
 
     systems = rec["systems"]
     print("  running dedup (one subprocess: end to end and per stage) ...", flush=True)
-    systems["dedup"] = run_dedup(inp, tmp, args.jobs, args.timeout, n_bytes)
+    systems["dedup"] = run_dedup(inp, tmp, args.jobs, args.timeout, n_bytes, args.set)
     if "stages" in systems["dedup"]:
         rec["dedup_inprocess"] = dict(systems["dedup"].pop("stages"), clusters=systems["dedup"].get("clusters"))
     peers = [] if args.no_peers else [p.strip() for p in args.peers.split(",") if p.strip()]
@@ -340,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dup-share", type=float, default=0.2)
     ap.add_argument("--peers", default="datasketch,text-dedup", help="which peers to run (comma-separated)")
     ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--set", action="append", default=[], metavar="OPTION=VALUE",
+                    help="run dedup with a Config field other than its default, e.g. num_perm=128 (repeatable)")
     ap.add_argument("--textdedup-venv", type=Path, action="append",
                     help="a virtual environment with text-dedup installed (repeatable)")
     ap.add_argument("--timeout", type=float, default=0, help="seconds after which a system's process is killed")

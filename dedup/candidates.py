@@ -1,23 +1,27 @@
-"""Candidates stage: LSH banding over the signature matrix.
+"""Candidates stage: LSH banding over the signature matrix, with crowded buckets split (LSH Forest style).
 
-The banding is datasketch's ``MinHashLSH``: the same (bands, rows) from its
-``_optimal_param`` for the threshold and number of permutations, and two
-documents are paired when all ``rows`` values of any band are equal -- the
-test suite checks the pairs against ``MinHashLSH.query``.  It is done with
-numpy over all documents at once (sort each band, cut it into runs of equal
-keys) instead of one dictionary insert per document and band.
+A band is ``rows`` consecutive signature values, and two documents share a
+bucket when all ``rows`` values of a band are equal, as in datasketch's
+``MinHashLSH``: with no crowded bucket and the (bands, rows) that
+``MinHashLSH`` picks for a threshold (``lsh_params``), the pairs are exactly
+``MinHashLSH.query``'s (tested).  It
+is done over all documents at once (sort each band's keys, cut the order into
+runs of equal keys, emit the pairs in compiled code) instead of one
+dictionary insert per document and band.
 
-A bucket larger than ``max_bucket`` (a block of identical or boilerplate-only
-texts) links each of its members to its first member only, so one huge bucket
-cannot make candidate generation quadratic.
-
-On a large corpus the threshold's bands would pair many documents by chance:
-with 2 rows per band, two unrelated articles that share a few per cent of their
-content stems collide in some band often enough that the pairs grow with the
-square of the corpus.  ``banding`` therefore estimates, from a seeded sample
-of random pairs, how many chance pairs per document each choice of rows
-would propose, and takes the fewest rows (from the threshold's own) that
-stay within ``lsh_budget``.  Small corpora keep datasketch's banding.
+With 1-row bands (the default: 256 bands of one value each) two documents
+share a bucket of a band with probability equal to their Jaccard, so a copy
+with little overlap (a short article taken from a long wire story) is still
+proposed; but on a large corpus many unrelated articles of one topic share
+some band by chance, and kept as they are such pairs grow with the square of
+the corpus.  So a bucket of more than ``max_bucket`` documents is split by the
+next signature value of each member (the next band's value), and again, up
+to ``split`` times (LSH Forest, Bawa et al. 2005): rows grow only where
+buckets are crowded, and a band proposes at most about ``N * max_bucket / 2``
+pairs.  A bucket still crowded after the last split (identical or
+boilerplate-only texts) links its members to its first member only.  Copies
+agree on most values, so they stay together through the splits; chance
+neighbours do not.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numba
 import numpy as np
 from datasketch.lsh import _optimal_param
 
@@ -37,52 +42,24 @@ def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     return int(b), int(r)
 
 
-SAMPLE_PAIRS = 200_000  # random pairs sampled to estimate chance collisions
-MAX_ROWS = 8
-
-
 @dataclass(frozen=True)
 class Banding:
-    """How signatures are cut into LSH bands, and the chance pairs per document it is expected to propose."""
+    """How signatures are cut into LSH bands, and how crowded buckets are split."""
 
     bands: int
     rows: int
-    chance_per_doc: float
+    max_bucket: int = 10**9  # a bucket over this is split (or, after the last split, linked as a star)
+    split: int = 0  # times a crowded bucket is split by one more signature value
 
     def describe(self) -> str:
-        return f"{self.bands} bands x {self.rows} rows, about {self.chance_per_doc:.1f} chance pair(s) per document"
+        text = f"{self.bands} bands x {self.rows} row(s)"
+        return text + (f", buckets over {self.max_bucket} split by up to {self.split} more value(s)"
+                       if self.split else f", buckets over {self.max_bucket} linked as stars")
 
 
-def banding(values: np.ndarray, threshold: float, budget: float, copy_like: float, seed: int) -> Banding:
-    """The threshold's (bands, rows), with more rows if it would propose over ``budget`` chance pairs per document.
-
-    Chance pairs are estimated from a seeded sample of random document pairs:
-    a pair whose estimated Jaccard ``s`` is below ``copy_like`` collides in some
-    band with probability ``1 - (1 - s**r)**b``; per document that is
-    ``(N - 1) / 2`` times the mean over the sample.  Depends only on the
-    signatures (documents in id order) and ``seed``.
-    """
-    n, num_perm = values.shape
-    b0, r0 = lsh_params(threshold, num_perm)
-    if n < 3:
-        return Banding(b0, r0, 0.0)
-    rng = np.random.default_rng(seed)
-    m = min(SAMPLE_PAIRS, n * (n - 1) // 2)
-    i, j = rng.integers(0, n, m), rng.integers(0, n, m)
-    i, j = i[i != j], j[i != j]
-    s = np.empty(len(i), dtype=np.float64)
-    for k in range(0, len(i), 1 << 15):
-        s[k:k + (1 << 15)] = np.count_nonzero(values[i[k:k + (1 << 15)]] == values[j[k:k + (1 << 15)]], axis=1)
-    s /= num_perm
-    s[s >= copy_like] = 0.0  # likely copies: what LSH is for, not chance
-    chance = Banding(b0, r0, 0.0)
-    for rows in range(r0, MAX_ROWS + 1):
-        bands = b0 if rows == r0 else num_perm // rows
-        per_doc = (n - 1) / 2 * float(np.mean(1.0 - (1.0 - s ** rows) ** bands)) if len(s) else 0.0
-        chance = Banding(bands, rows, per_doc)
-        if per_doc <= budget:
-            break
-    return chance
+def banding(num_perm: int, rows: int, max_bucket: int, split: int) -> Banding:
+    """``num_perm // rows`` bands of ``rows`` values."""
+    return Banding(num_perm // rows, rows, max_bucket, split)
 
 
 def band_keys(values: np.ndarray, band: int, rows: int) -> np.ndarray:
@@ -92,71 +69,158 @@ def band_keys(values: np.ndarray, band: int, rows: int) -> np.ndarray:
         return part[:, 0].astype(np.int64)
     if rows == 2:  # two 32-bit values pack into one 64-bit key: exact
         return part.view(np.int64).ravel()
-    # More rows: a 64-bit mix of the values (splitmix64 steps).  Unequal rows share a key
-    # with probability about 2**-64 per pair; the verifier checks every pair anyway.
-    key = np.zeros(len(part), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for c in range(rows):
-            key = (key ^ part[:, c].astype(np.uint64)) + np.uint64(0x9E3779B97F4A7C15)
-            key = (key ^ (key >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-            key = (key ^ (key >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-            key ^= key >> np.uint64(31)
-    return key.view(np.int64)
+    # More rows: a 64-bit mix of the values.  Unequal rows share a key with
+    # probability about 2**-64 per pair; the verifier checks every pair anyway.
+    key = np.zeros(len(part), dtype=np.int64)
+    for c in range(rows):
+        key = _mix(key, part[:, c])
+    return key
 
 
-def candidate_pairs(values: np.ndarray, threshold: float, max_bucket: int = 200,
-                    shape: Banding | None = None, progress: Callable[[int, int], None] | None = None) -> np.ndarray:
-    """Index pairs (i, j), i < j, sharing at least one LSH band; shape (k, 2), sorted.
+def _mix(key: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """A 64-bit key folded with one more 32-bit value: splitmix64 of (splitmix64 of the key) xor the value.
 
-    ``shape`` defaults to datasketch's banding for ``threshold``.
+    The key is mixed before the value goes in, so that (key, value) pairs that
+    differ do not meet by chance (a raw 1-row key xor its next value would).
     """
-    n, num_perm = values.shape
+    return _splitmix(_splitmix(key.view(np.uint64)) ^ value.astype(np.uint64)).view(np.int64)
+
+
+def _splitmix(k: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        k = k + np.uint64(0x9E3779B97F4A7C15)
+        k = (k ^ (k >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        k = (k ^ (k >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return k ^ (k >> np.uint64(31))
+
+
+@dataclass
+class LshStats:
+    """What the bands did: pairs met in buckets, those the screen dropped, buckets split or linked as stars."""
+
+    collisions: int = 0  # pair-bucket meetings, a pair counted once per band whose bucket it shares
+    screened_out: int = 0  # of those, meetings whose estimated containment is under the screen
+    split_buckets: int = 0
+    star_buckets: int = 0
+
+
+def candidate_pairs(values: np.ndarray, shape: Banding, sizes: np.ndarray | None = None, screen: float = 0.0,
+                    progress: Callable[[int, int], None] | None = None,
+                    stats: LshStats | None = None) -> np.ndarray:
+    """Index pairs (i, j), i < j, sharing a bucket of some band; shape (k, 2), sorted, distinct.
+
+    A crowded bucket of band b is split by signature value ``b * rows + rows + level``
+    (modulo the signature's length) at split ``level``: the values that follow the band's own.
+
+    With ``sizes`` (each document's number of shingles), a pair is kept only if
+    its MinHash-estimated containment (``estimated_containment``) is at least
+    ``screen``, checked as the pair is met, so memory holds only the pairs kept.
+    """
+    n, width = values.shape
     if n < 2:
         return np.empty((0, 2), dtype=np.int64)
-    bands, rows = (shape.bands, shape.rows) if shape else lsh_params(threshold, num_perm)
+    stats = stats if stats is not None else LshStats()
+    doc_sizes = (sizes if sizes is not None else np.ones(n)).astype(np.float64)
+    screen = screen if sizes is not None else -1.0
     found: list[np.ndarray] = []
-    for band in range(bands):
-        keys = band_keys(values, band, rows)
-        found.append(_bucket_pairs(keys, max_bucket))
+    for band in range(shape.bands):
+        keys = band_keys(values, band, shape.rows)
+        members = np.arange(n, dtype=np.int64)
+        for level in range(shape.split + 1):
+            last = level == shape.split
+            order = np.argsort(keys, kind="stable")
+            sorted_keys = keys[order]
+            starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
+            runs = np.diff(np.append(starts, len(order)))
+            in_order = members[order]
+            codes, met, crowded = _bucket_codes(in_order, starts, runs, shape.max_bucket, last, values, doc_sizes,
+                                                screen)
+            found.append(codes)
+            stats.collisions += met
+            stats.screened_out += met - len(codes)
+            if last or crowded == 0:
+                stats.star_buckets += crowded if last else 0
+                break
+            stats.split_buckets += crowded
+            big = np.repeat(runs > shape.max_bucket, runs)  # per sorted position: in a crowded bucket
+            members = in_order[big]
+            keys = _mix(sorted_keys[big], values[members, (band * shape.rows + shape.rows + level) % width])
+        if len(found) > 64:  # keep memory bounded: fold what the bands found so far
+            found = [_distinct(np.concatenate(found))]
         if progress:
-            progress(band + 1, bands)
-    codes = np.unique(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
+            progress(band + 1, shape.bands)
+    codes = _distinct(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
     return np.stack([codes // n, codes % n], axis=1) if len(codes) else np.empty((0, 2), dtype=np.int64)
 
 
-def _bucket_pairs(keys: np.ndarray, max_bucket: int) -> np.ndarray:
-    """Pair codes i * n + j for the documents sharing a key."""
-    n = len(keys)
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
-    cuts = np.flatnonzero(np.diff(sorted_keys)) + 1
-    starts = np.concatenate(([0], cuts))
-    sizes = np.diff(np.concatenate((starts, [n])))
-    out: list[np.ndarray] = []
-    for s, size in zip(starts[sizes > 1], sizes[sizes > 1]):
-        members = np.sort(order[s:s + size])
-        if size > max_bucket:
-            i = np.full(size - 1, members[0])
-            j = members[1:]
+def _distinct(codes: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (by sorting: numpy's hash-based ``unique`` is far slower on these)."""
+    codes = np.sort(codes)
+    return codes[np.concatenate(([True], codes[1:] != codes[:-1]))] if len(codes) else codes
+
+
+@numba.njit(cache=True, nogil=True)
+def _bucket_codes(in_order, starts, runs, max_bucket, last, values, sizes, screen):  # pragma: no cover - compiled
+    """Pair codes i * n + j (i < j) of the runs of equal keys that pass the screen.
+
+    A run over ``max_bucket`` is left for the next split, or when ``last`` linked
+    as a star to its first member.  Returns the codes, the pairs met, and the
+    number of runs over ``max_bucket``.
+    """
+    n = values.shape[0]
+    count = 0
+    crowded = 0
+    for k in range(len(starts)):
+        s = runs[k]
+        if s < 2:
+            continue
+        if s <= max_bucket:
+            count += s * (s - 1) // 2
         else:
-            i, j = np.triu_indices(size, k=1)
-            i, j = members[i], members[j]
-        out.append(i * n + j)
-    return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
+            crowded += 1
+            if last:
+                count += s - 1
+    out = np.empty(count, dtype=np.int64)
+    p = 0
+    for k in range(len(starts)):
+        s = runs[k]
+        if s < 2 or (s > max_bucket and not last):
+            continue
+        m = np.sort(in_order[starts[k]:starts[k] + s])
+        star = s > max_bucket
+        for a in range(1 if star else s):
+            for b in range(a + 1, s):
+                i, j = m[a], m[b]
+                if screen < 0.0 or _estimate(values, sizes, i, j) >= screen:
+                    out[p] = i * n + j
+                    p += 1
+    return out[:p].copy(), count, crowded
 
 
-def estimated_containment(pairs: np.ndarray, values: np.ndarray, sizes: np.ndarray, chunk: int = 1 << 16
-                          ) -> np.ndarray:
+@numba.njit(cache=True, nogil=True, inline="always")
+def _estimate(values, sizes, i, j):  # pragma: no cover - compiled
+    m = values.shape[1]
+    same = 0
+    for c in range(m):
+        same += values[i, c] == values[j, c]
+    jac = same / m
+    a, b = sizes[i], sizes[j]
+    return jac * (a + b) / (1.0 + jac) / max(min(a, b), 1.0)
+
+
+def estimated_containment(pairs: np.ndarray, values: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """For each pair, the MinHash estimate of the larger containment (the smaller set's share in the other).
 
     From the estimated Jaccard J and the set sizes: |A & B| = J (|A| + |B|) / (1 + J).
-    Vectorized over all pairs, in chunks, so a million candidate pairs cost well under a second.
     """
+    if len(pairs) == 0:
+        return np.zeros(0, dtype=np.float64)
+    return _containment(np.ascontiguousarray(pairs, dtype=np.int64), values, sizes.astype(np.float64))
+
+
+@numba.njit(cache=True, nogil=True)
+def _containment(pairs, values, sizes):  # pragma: no cover - compiled
     out = np.empty(len(pairs), dtype=np.float64)
-    for k in range(0, len(pairs), chunk):
-        i, j = pairs[k:k + chunk, 0], pairs[k:k + chunk, 1]
-        jac = np.count_nonzero(values[i] == values[j], axis=1) / values.shape[1]
-        a, b = sizes[i].astype(np.float64), sizes[j].astype(np.float64)
-        inter = jac * (a + b) / (1.0 + jac)
-        out[k:k + chunk] = inter / np.maximum(np.minimum(a, b), 1.0)
+    for k in range(len(pairs)):
+        out[k] = _estimate(values, sizes, pairs[k, 0], pairs[k, 1])
     return out

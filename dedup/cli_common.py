@@ -41,13 +41,16 @@ _OPTIONS = [
              "align: verbatim ones score 1.0, reworded ones about 0.4-0.8."),
     click.option("--min-aligned", type=int, default=_DEFAULTS.min_aligned, show_default=True,
         help="Sentences that must align before two articles can count as copies."),
-    click.option("--lsh-threshold", type=float, default=_DEFAULTS.lsh_threshold, show_default=True,
-        help="Estimated Jaccard at which MinHash-LSH proposes a pair for verification. Lower finds "
-             "more heavily reworded copies and costs more time."),
-    click.option("--lsh-budget", type=float, default=_DEFAULTS.lsh_budget, show_default=True,
-        help="Chance candidate pairs per article that LSH may be expected to propose. On a large corpus "
-             "where the --lsh-threshold bands would propose more, each band gets more rows: candidate "
-             "pairs then grow about linearly with the corpus, at some cost in recall of heavy rewrites."),
+    click.option("--lsh-rows", type=int, default=_DEFAULTS.lsh_rows, show_default=True,
+        help="Signature values per LSH band (num-perm / lsh-rows bands). With 1, any two articles are "
+             "proposed for verification in proportion to their overlap, so short extracts of long "
+             "stories are found; more rows propose fewer pairs and miss more of them."),
+    click.option("--max-bucket", type=int, default=_DEFAULTS.max_bucket, show_default=True,
+        help="An LSH bucket with more articles than this is split by one more signature value "
+             "(see --lsh-split), so chance neighbours on a large corpus are not all compared."),
+    click.option("--lsh-split", type=int, default=_DEFAULTS.lsh_split, show_default=True,
+        help="Times a crowded LSH bucket is split; one still crowded then links its members to its "
+             "first member only (a block of identical texts)."),
     click.option("--num-perm", type=int, default=_DEFAULTS.num_perm, show_default=True,
         help="MinHash permutations per signature."),
     click.option("--shingle-size", type=int, default=_DEFAULTS.shingle_size, show_default=True,

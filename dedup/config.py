@@ -22,15 +22,16 @@ class Config:
     """
 
     # signatures
-    num_perm: int = 128  # MinHash permutations
+    num_perm: int = 256  # MinHash permutations
     seed: int = 1  # MinHash permutation seed (datasketch's default)
     shingle_size: int = 1  # content-word stems per shingle (1: reworded copies keep their words, not their phrasing)
     common_share: float = 0.05  # shingles in more than this share of documents are left out of signatures...
     common_min_docs: int = 50  # ...once they are in more than this many documents
     # candidates
-    lsh_threshold: float = 0.1  # Jaccard at which LSH pairs two documents (low: the verifier decides)
-    max_bucket: int = 200  # an LSH bucket larger than this links its members to its first member only
-    lsh_budget: float = 20.0  # chance LSH pairs per document expected at most; past it, bands get more rows
+    lsh_rows: int = 1  # signature values per LSH band (num_perm // lsh_rows bands): 1 proposes any pair in
+    # proportion to its Jaccard, so copies with little overlap are compared (the verifier decides)
+    max_bucket: int = 10  # an LSH bucket larger than this is split by one more MinHash value...
+    lsh_split: int = 2  # ...up to this many times; still larger, it links its members to its first member only
     # verify
     min_containment: float = 0.3  # share of the smaller shingle set found in the other, checked before alignment
     sentence_similarity: float = 0.4  # weighted Dice of content words at which two sentences align
@@ -52,7 +53,7 @@ class Config:
                 raise ConfigError(f"{name.replace('_', '-')}={value!r}: {msg}")
 
         need(isinstance(self.num_perm, int) and 16 <= self.num_perm <= 1024, "num_perm",
-             "use a whole number from 16 to 1024 (128 is the default)")
+             "use a whole number from 16 to 1024 (256 is the default)")
         need(isinstance(self.seed, int) and 0 <= self.seed < 2**32, "seed",
              "use a whole number from 0 to 4294967295")
         need(isinstance(self.shingle_size, int) and 1 <= self.shingle_size <= 10, "shingle_size",
@@ -60,10 +61,12 @@ class Config:
         need(0.0 < self.common_share <= 1.0, "common_share", "use a share above 0 and at most 1, e.g. 0.05")
         need(isinstance(self.common_min_docs, int) and self.common_min_docs >= 1, "common_min_docs",
              "use a whole number of documents, 1 or more")
-        need(0.0 < self.lsh_threshold < 1.0, "lsh_threshold", "use a number between 0 and 1, e.g. 0.1")
+        need(isinstance(self.lsh_rows, int) and 1 <= self.lsh_rows <= self.num_perm, "lsh_rows",
+             "use a whole number from 1 to num-perm, e.g. 1")
         need(isinstance(self.max_bucket, int) and self.max_bucket >= 2, "max_bucket",
              "use a whole number of 2 or more")
-        need(self.lsh_budget > 0, "lsh_budget", "use a positive number of pairs per document, e.g. 20")
+        need(isinstance(self.lsh_split, int) and 0 <= self.lsh_split <= 8, "lsh_split",
+             "use a whole number of values from 0 (no splitting) to 8, e.g. 2")
         need(0.0 <= self.min_containment <= 1.0, "min_containment", "use a number from 0 to 1, e.g. 0.3")
         need(0.0 < self.sentence_similarity <= 1.0, "sentence_similarity",
              "use a number above 0 and at most 1, e.g. 0.4")

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 
-from dedup.candidates import lsh_params
 from dedup.config import Config
 from dedup.ingest import ingest
 from dedup.normalize import normalize, words_of
@@ -95,7 +94,7 @@ def explain_pair(a: Document, b: Document, config: Config, weights: TermWeights 
 
     ``weights`` and ``hashes`` default to what the two documents give alone; a
     run's corpus gives its own (see :func:`load_from_run`).  ``banding`` is the
-    run's (bands, rows); by default, datasketch's for the threshold.
+    run's (bands, rows); by default, the config's.
     """
     na, nb = normalize(a), normalize(b)
     if weights is None:
@@ -107,7 +106,7 @@ def explain_pair(a: Document, b: Document, config: Config, weights: TermWeights 
     sig = sign([ha, hb], config.num_perm, config.seed)
     ev, pairs = assess(na, nb, ha, hb, sig[0], sig[1], config, weights)
     ok, why = decide(ev, config)
-    bands, rows = banding or lsh_params(config.lsh_threshold, config.num_perm)
+    bands, rows = banding or (config.num_perm // config.lsh_rows, config.lsh_rows)
     matched = [k for k in range(bands)
                if np.array_equal(sig[0][k * rows:(k + 1) * rows], sig[1][k * rows:(k + 1) * rows])]
     return Explanation(a, b, na, nb, config, ev, ok, why, screened(ev, config), pairs, shared_passages(a, na, b, nb),
@@ -200,8 +199,8 @@ def verdict(ex: Explanation) -> str:
     if ex.accepted and lsh:
         return f"copies ({ev.relation}): {ex.reason}"
     if ex.accepted:
-        return (f"the verifier accepts them as copies ({ex.reason}), but LSH at --lsh-threshold "
-                f"{ex.config.lsh_threshold:g} would not propose the pair, so a run does not compare them")
+        return (f"the verifier accepts them as copies ({ex.reason}), but no LSH band of {ex.rows} row(s) "
+                "would propose the pair, so a run does not compare them")
     return f"not copies: {ex.reason}"
 
 
@@ -223,10 +222,12 @@ def render(ex: Explanation, st: Styler, width: int) -> list[str]:
             f"  containment A in B           {ev.containment_ab:.4f}  (share of A's shingles found in B)",
             f"  containment B in A           {ev.containment_ba:.4f}  (share of B's shingles found in A)"]
     chance = 1.0 - (1.0 - ev.jaccard ** ex.rows) ** ex.bands
-    out += ["", h(f"LSH (threshold {c.lsh_threshold:g}: {ex.bands} bands of {ex.rows} rows)")]
+    out += ["", h(f"LSH ({ex.bands} bands of {ex.rows} row(s); buckets over {c.max_bucket} split "
+                  f"up to {c.lsh_split} time(s))")]
     if ex.matched_bands:
         shown = ", ".join(map(str, ex.matched_bands[:20])) + (" ..." if len(ex.matched_bands) > 20 else "")
         out.append(f"  would pair them: yes, {len(ex.matched_bands)} of {ex.bands} bands agree: {shown}")
+        out.append("  (unless every such band's bucket was crowded and split them apart)")
     else:
         out.append(f"  would pair them: no, none of the {ex.bands} bands agree")
     out.append(f"  chance of sharing a band at Jaccard {ev.jaccard:.2f}: {chance:.2f}")
@@ -253,7 +254,7 @@ def render(ex: Explanation, st: Styler, width: int) -> list[str]:
     if len(ex.passages) > MAX_QUOTED:
         out.append(f"  ... and {len(ex.passages) - MAX_QUOTED} more")
     contain = max(ev.containment_ab, ev.containment_ba)
-    rows = [("lsh-threshold", f"{c.lsh_threshold:g}", f"{len(ex.matched_bands)} band(s) agree", bool(ex.matched_bands)),
+    rows = [("lsh-rows", f"{ex.rows}", f"{len(ex.matched_bands)} band(s) agree", bool(ex.matched_bands)),
             ("min-containment", f"{c.min_containment:g}", f"containment {contain:.4f}", contain >= c.min_containment),
             ("min-aligned", f"{c.min_aligned}", f"{ev.aligned_sentences} aligned", ev.aligned_sentences >= c.min_aligned),
             ("min-coverage", f"{c.min_coverage:g}", f"score {ev.score:.4f}", ev.score >= c.min_coverage)]

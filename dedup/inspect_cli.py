@@ -84,7 +84,7 @@ def show(out_dir: Path, cluster_id: str | None, color: bool | None) -> None:
 @click.option("--min-coverage", type=float, help=_same_as_run("min_coverage"))
 @click.option("--sentence-similarity", type=float, help=_same_as_run("sentence_similarity"))
 @click.option("--min-aligned", type=int, help=_same_as_run("min_aligned"))
-@click.option("--lsh-threshold", type=float, help=_same_as_run("lsh_threshold"))
+@click.option("--lsh-rows", type=int, help=_same_as_run("lsh_rows"))
 @click.option("--num-perm", type=int, help=_same_as_run("num_perm"))
 @click.option("--shingle-size", type=int, help=_same_as_run("shingle_size"))
 @click.option("--seed", type=int, help=_same_as_run("seed"))
@@ -114,7 +114,7 @@ def explain(a: str, b: str, run_dir: Path | None, input_path: str | None, color:
         else:
             got = load_from_run(run, a, b, config, input_path)
             lsh = run.payload.get("lsh")
-            same_shape = lsh and not {"lsh_threshold", "num_perm"} & set(overrides)
+            same_shape = lsh and not {"lsh_rows", "num_perm"} & set(overrides)
             banding = (int(lsh["bands"]), int(lsh["rows"])) if same_shape else None
             ex = explain_pair(got.a, got.b, config, got.weights, got.note, got.where, got.hashes, banding)
     except (RunDirError, IngestError, ConfigError) as e:

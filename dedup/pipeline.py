@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from dedup import canonical as canonical_stage
-from dedup.candidates import banding, candidate_pairs, estimated_containment
+from dedup.candidates import LshStats, banding, candidate_pairs
 from dedup.cluster import Group, cluster, cluster_id
 from dedup.config import Config
 from dedup.corpus import Corpus, prepare
@@ -88,16 +88,17 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
     count("signatures", n, n, time.perf_counter() - t0)
 
     t0 = time.perf_counter()
-    shape = banding(sigs.values, config.lsh_threshold, config.lsh_budget, config.min_containment / 2, config.seed)
-    proposed = candidate_pairs(sigs.values, config.lsh_threshold, config.max_bucket, shape,
-                               lambda done, total: progress("candidates (LSH bands)", done, total))
-    # Screen: a pair whose MinHash-estimated containment is under half the exact
-    # check's threshold cannot pass it; skip it before any per-pair Python work.
-    pairs = proposed[estimated_containment(proposed, sigs.values, sigs.shingle_counts) >= config.min_containment / 2]
+    lsh = LshStats()
+    shape = banding(config.num_perm, config.lsh_rows, config.max_bucket, config.lsh_split)
+    # Screen: a pair whose MinHash-estimated containment is under half the exact check's
+    # threshold cannot pass it; it is dropped as LSH meets it, before any per-pair Python work.
+    pairs = candidate_pairs(sigs.values, shape, sigs.shingle_counts, config.min_containment / 2,
+                            lambda done, total: progress("candidates (LSH bands)", done, total), lsh)
     in_pairs = len(np.unique(pairs)) if len(pairs) else 0
     count("candidates", n, in_pairs, time.perf_counter() - t0,
-          f"{len(proposed)} candidate pair(s) from LSH ({shape.describe()}); {len(proposed) - len(pairs)} screened out by "
-          f"estimated containment below {config.min_containment / 2:.2f}")
+          f"{len(pairs)} candidate pair(s): {shape.describe()} met {lsh.collisions} pair(s) in buckets "
+          f"({lsh.split_buckets} bucket(s) split, {lsh.star_buckets} linked as stars), of which "
+          f"{lsh.screened_out} had an estimated containment below {config.min_containment / 2:.2f}")
 
     t0 = time.perf_counter()
     progress("verify", 0, len(pairs))
@@ -130,11 +131,12 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
         clusters=tuple(sorted(clusters, key=lambda c: c.id)),
         edges=tuple(sorted(edges, key=lambda e: (e.a, e.b))),
         stages=tuple(stages),
-        candidate_pairs=len(proposed),
+        candidate_pairs=len(pairs),
         seconds=time.perf_counter() - t_run,
         texts=StoredTexts(corpus.store, {m: index[m] for m in members}),
-        meta={"lsh": {"bands": shape.bands, "rows": shape.rows,
-                      "chance_pairs_per_document": round(shape.chance_per_doc, 4)}},
+        meta={"lsh": {"bands": shape.bands, "rows": shape.rows, "collisions": lsh.collisions,
+                      "screened_out": lsh.screened_out, "split_buckets": lsh.split_buckets,
+                      "star_buckets": lsh.star_buckets}},
     )
 
 

@@ -54,7 +54,7 @@ __all__ = [
     "validate",
 ]
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "2.0"
 SCHEMA_NAMES = ("clusters", "documents")
 CLUSTERS_JSON = "clusters.json"
 DOCUMENTS_JSONL = "documents.jsonl"
@@ -173,7 +173,6 @@ def clusters_payload(result: RunResult, config: Config, input_root: str) -> dict
             "candidate_pairs": int(result.candidate_pairs),
             "verified_pairs": accepted,
             "rejected_pairs": len(result.edges) - accepted,
-            "screened_pairs": int(result.candidate_pairs) - len(result.edges),
         },
         "skipped_by_reason": dict(Counter(s.reason for s in result.skipped)),
         **({"lsh": dict(result.meta["lsh"])} if "lsh" in result.meta else {}),
@@ -314,10 +313,10 @@ def format_summary(result: RunResult, out_dir: Path) -> str:
         lines.append(f"  {'largest cluster':<17} {_plural(len(largest.members), 'document')}, canonical {largest.canonical}")
         kept = n_clusters + singletons
         lines.append(f"  {'kept':<17} {_plural(kept, 'document')}, {clustered - n_clusters} set aside as copies")
-    screened = result.candidate_pairs - len(result.edges)
     pairs = f"{result.candidate_pairs} proposed by LSH"
-    if screened:
-        pairs += f", {screened} screened out"
+    lsh = result.meta.get("lsh")
+    if lsh:
+        pairs += f" ({lsh['collisions']} met in buckets, {lsh['screened_out']} of them screened out)"
     pairs += f"; {accepted} verified as copies"
     if rejected:
         pairs += f", {rejected} rejected"

@@ -1,4 +1,4 @@
-"""Candidates stage: LSH banding, checked against datasketch's MinHashLSH."""
+"""Candidates stage: LSH banding checked against datasketch's MinHashLSH, bucket splitting against a plain rule."""
 
 from __future__ import annotations
 
@@ -6,8 +6,18 @@ import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
 from datasketch.lsh import _optimal_param
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from dedup.candidates import Banding, band_keys, banding, candidate_pairs, lsh_params
+from dedup.candidates import (
+    Banding,
+    LshStats,
+    band_keys,
+    banding,
+    candidate_pairs,
+    estimated_containment,
+    lsh_params,
+)
 from dedup.shingle import shingle_hashes
 from dedup.signatures import sign
 
@@ -39,7 +49,7 @@ def datasketch_pairs(values: np.ndarray, threshold: float) -> set[tuple[int, int
 @pytest.mark.parametrize("num_perm", [64, 128])
 def test_pairs_equal_datasketch_minhashlsh(threshold: float, num_perm: int, rng) -> None:
     values = sign(family_sets(rng), num_perm, 1)
-    got = candidate_pairs(values, threshold, max_bucket=10_000)
+    got = candidate_pairs(values, Banding(*lsh_params(threshold, num_perm)))
     assert got.dtype.kind == "i" and got.shape[1] == 2
     pairs = [tuple(p) for p in got.tolist()]
     assert pairs == sorted(set(pairs))  # sorted, no repeats
@@ -53,10 +63,10 @@ def test_pairs_equal_datasketch_minhashlsh(threshold: float, num_perm: int, rng)
 def test_pairs_equal_datasketch_on_seed_documents(seed_norms) -> None:
     values = sign([shingle_hashes(nd, 1) for nd in seed_norms.values()], 128, 1)
     for threshold in (0.15, 0.5):
-        got = {tuple(p) for p in candidate_pairs(values, threshold, 200).tolist()}
+        got = {tuple(p) for p in candidate_pairs(values, Banding(*lsh_params(threshold, 128), 200)).tolist()}
         assert got == datasketch_pairs(values, threshold)
     # the copies of the wire story are candidates at the default threshold
-    low = {tuple(p) for p in candidate_pairs(values, 0.15, 200).tolist()}
+    low = {tuple(p) for p in candidate_pairs(values, banding(256 if values.shape[1] >= 256 else 128, 1, 10, 2)).tolist()}
     assert {(0, 1), (0, 2), (1, 2)} <= low
 
 
@@ -69,7 +79,8 @@ def test_lsh_params_equal_datasketch(threshold: float, num_perm: int) -> None:
     assert b * r <= num_perm
 
 
-def test_large_bucket_becomes_a_star(rng) -> None:
+@pytest.mark.parametrize("split", [0, 2])
+def test_large_bucket_becomes_a_star(rng, split: int) -> None:
     """n identical signatures in one bucket over max_bucket: n-1 pairs to the first, not n(n-1)/2."""
     row = sign([np.unique(rng.integers(0, 2**32, size=200, dtype=np.uint64).astype(np.uint32))], 128, 1)[0]
     others = sign([np.unique(rng.integers(0, 2**32, size=200, dtype=np.uint64).astype(np.uint32))
@@ -78,10 +89,13 @@ def test_large_bucket_becomes_a_star(rng) -> None:
     # interleave: the identical rows are not contiguous, so the star must start at the smallest index
     values = np.vstack([others[:2], np.tile(row, (n, 1)), others[2:]])
     same = list(range(2, 2 + n))
-    got = {tuple(p) for p in candidate_pairs(values, 0.5, max_bucket=10).tolist()}
-    assert got == {(2, j) for j in same[1:]}
+    bands, rows = lsh_params(0.5, 128)
+    stats = LshStats()
+    got = {tuple(p) for p in candidate_pairs(values, Banding(bands, rows, 10, split), stats=stats).tolist()}
+    assert got == {(2, j) for j in same[1:]}  # identical rows stay together through every split
     assert len(got) == n - 1
-    full = {tuple(p) for p in candidate_pairs(values, 0.5, max_bucket=10_000).tolist()}
+    assert stats.star_buckets == bands and stats.split_buckets == bands * split
+    full = {tuple(p) for p in candidate_pairs(values, Banding(bands, rows, 10_000)).tolist()}
     assert full == {(i, j) for i in same for j in same if i < j}
     assert len(full) == n * (n - 1) // 2
 
@@ -89,18 +103,19 @@ def test_large_bucket_becomes_a_star(rng) -> None:
 def test_bucket_at_the_limit_is_complete(rng) -> None:
     row = sign([np.arange(50, dtype=np.uint32)], 64, 1)[0]
     values = np.tile(row, (5, 1))
-    assert len(candidate_pairs(values, 0.5, max_bucket=5)) == 10  # size == max_bucket: all pairs
-    assert len(candidate_pairs(values, 0.5, max_bucket=4)) == 4  # size > max_bucket: a star
+    assert len(candidate_pairs(values, Banding(*lsh_params(0.5, 64), 5))) == 10  # size == max_bucket: all pairs
+    assert len(candidate_pairs(values, Banding(*lsh_params(0.5, 64), 4))) == 4  # size > max_bucket: a star
 
 
 def test_fewer_than_two_documents() -> None:
-    assert candidate_pairs(np.zeros((0, 64), dtype=np.uint32), 0.5).shape == (0, 2)
-    assert candidate_pairs(np.zeros((1, 64), dtype=np.uint32), 0.5).shape == (0, 2)
+    assert candidate_pairs(np.zeros((0, 64), dtype=np.uint32), banding(64, 1, 10, 2)).shape == (0, 2)
+    assert candidate_pairs(np.zeros((1, 64), dtype=np.uint32), banding(64, 1, 10, 2)).shape == (0, 2)
 
 
 def test_unrelated_documents_are_not_paired(rng) -> None:
     sets = [np.unique(rng.integers(0, 2**32, size=300, dtype=np.uint64).astype(np.uint32)) for _ in range(20)]
-    assert len(candidate_pairs(sign(sets, 128, 1), 0.5)) == 0
+    assert len(candidate_pairs(sign(sets, 128, 1), Banding(*lsh_params(0.5, 128)))) == 0
+    assert len(candidate_pairs(sign(sets, 256, 1), banding(256, 1, 10, 2))) == 0
 
 
 def test_band_keys_equal_iff_band_rows_equal(rng) -> None:
@@ -115,9 +130,6 @@ def test_band_keys_equal_iff_band_rows_equal(rng) -> None:
 
 def test_estimated_containment_tracks_exact_containment() -> None:
     """The vectorized screen's estimate stays near the exact containment of the smaller set."""
-    from dedup.candidates import estimated_containment
-    from dedup.signatures import sign
-
     rng = np.random.default_rng(42)
     sets, pairs, exact = [], [], []
     for k in range(60):
@@ -138,7 +150,7 @@ def test_estimated_containment_tracks_exact_containment() -> None:
     assert not np.any((np.array(exact) >= 0.3) & (est < 0.15))
 
 
-# ---------------------------------------------------------------- size-aware banding
+# ---------------------------------------------------------------- more rows, and crowded buckets split
 
 
 def brute_pairs(values: np.ndarray, bands: int, rows: int) -> set[tuple[int, int]]:
@@ -152,31 +164,88 @@ def brute_pairs(values: np.ndarray, bands: int, rows: int) -> set[tuple[int, int
 @pytest.mark.parametrize("rows", [3, 4, 5])
 def test_pairs_with_more_rows_are_the_bands_that_agree(rows: int, rng) -> None:
     values = sign(family_sets(rng), 128, 1)
-    shape = Banding(128 // rows, rows, 0.0)
-    got = {tuple(p) for p in candidate_pairs(values, 0.1, 10_000, shape).tolist()}
+    got = {tuple(p) for p in candidate_pairs(values, Banding(128 // rows, rows)).tolist()}
     assert got == brute_pairs(values, 128 // rows, rows)
     assert got, "families share bands"
 
 
-def test_small_or_varied_corpora_keep_the_thresholds_banding(rng) -> None:
-    values = sign(family_sets(rng), 128, 1)
-    shape = banding(values, 0.1, budget=20.0, copy_like=0.15, seed=1)
-    assert (shape.bands, shape.rows) == lsh_params(0.1, 128)
+def forest_rule(values: np.ndarray, shape: Banding) -> tuple[set[tuple[int, int]], int]:
+    """The splitting rule written plainly: per band, group by the band's values; a group over
+    max_bucket is regrouped by the next value, up to ``split`` times, then linked as a star."""
+    width = values.shape[1]
+    pairs: set[tuple[int, int]] = set()
+    met = 0
+
+    def visit(members: list[int], band: int, level: int) -> None:
+        nonlocal met
+        if len(members) < 2:
+            return
+        if len(members) <= shape.max_bucket:
+            met += len(members) * (len(members) - 1) // 2
+            pairs.update((a, b) for k, a in enumerate(members) for b in members[k + 1:])
+        elif level == shape.split:
+            met += len(members) - 1
+            pairs.update((members[0], b) for b in members[1:])
+        else:
+            col = (band * shape.rows + shape.rows + level) % width
+            groups: dict[int, list[int]] = {}
+            for m in members:
+                groups.setdefault(int(values[m, col]), []).append(m)
+            for g in groups.values():
+                visit(g, band, level + 1)
+
+    for band in range(shape.bands):
+        groups: dict[tuple[int, ...], list[int]] = {}
+        for i in range(len(values)):
+            groups.setdefault(tuple(values[i, band * shape.rows:(band + 1) * shape.rows].tolist()), []).append(i)
+        for g in groups.values():
+            visit(g, band, 0)
+    return pairs, met
 
 
-def test_a_corpus_of_look_alikes_gets_more_rows_and_fewer_chance_pairs(rng) -> None:
-    # 400 documents drawing 60 words each from one 600-word vocabulary: every pair shares
-    # a few per cent of its words by chance, as one-topic text does.
-    vocab = rng.integers(0, 2**32, size=600, dtype=np.uint64).astype(np.uint32)
-    sets = [np.unique(rng.choice(vocab, 60, replace=False)) for _ in range(400)]
+@given(st.integers(2, 60), st.integers(1, 3), st.integers(2, 6), st.integers(0, 3), st.integers(1, 4),
+       st.integers(0, 2**32 - 1))
+@settings(max_examples=80, deadline=None)
+def test_crowded_buckets_split_as_the_plain_rule_says(n: int, rows: int, max_bucket: int, split: int,
+                                                       alphabet: int, seed: int) -> None:
+    values = np.random.default_rng(seed).integers(0, alphabet + 1, size=(n, 12), dtype=np.int64).astype(np.uint32)
+    shape = Banding(12 // rows, rows, max_bucket, split)
+    stats = LshStats()
+    got = {tuple(p) for p in candidate_pairs(values, shape, stats=stats).tolist()}
+    expected, met = forest_rule(values, shape)
+    assert got == expected
+    assert stats.collisions == met and stats.screened_out == 0
+
+
+def test_splitting_keeps_copies_and_drops_most_chance_neighbours(rng) -> None:
+    """300 unrelated documents that all share a few frequent words (crowded 1-row buckets), and 5 families of
+    near-copies: with splits, the copies are still paired, and far fewer chance pairs are proposed."""
+    common = rng.integers(0, 2**32, size=12, dtype=np.uint64).astype(np.uint32)
+    sets = [np.unique(np.concatenate([common, rng.integers(0, 2**32, size=40, dtype=np.uint64).astype(np.uint32)]))
+            for _ in range(300)]
+    families = []
+    for _ in range(5):
+        base = rng.integers(0, 2**32, size=200, dtype=np.uint64).astype(np.uint32)
+        start = len(sets)
+        sets += [np.unique(base[rng.random(200) < 0.85]) for _ in range(3)]
+        families += [(start, start + 1), (start, start + 2), (start + 1, start + 2)]
+    values = sign(sets, 256, 1)
+    flat = {tuple(p) for p in candidate_pairs(values, Banding(256, 1)).tolist()}
+    stats = LshStats()
+    split = {tuple(p) for p in candidate_pairs(values, banding(256, 1, 10, 2), stats=stats).tolist()}
+    assert set(families) <= split
+    assert stats.split_buckets > 0
+    assert len(split) < len(flat) / 5
+
+
+def test_the_screen_keeps_the_pairs_whose_estimate_reaches_it(rng) -> None:
+    sets = family_sets(rng)
     values = sign(sets, 128, 1)
-    wide = banding(values, 0.1, budget=1e9, copy_like=0.15, seed=1)
-    tight = banding(values, 0.1, budget=2.0, copy_like=0.15, seed=1)
-    assert (wide.bands, wide.rows) == lsh_params(0.1, 128)
-    assert tight.rows > wide.rows and tight.chance_per_doc <= 2.0 < wide.chance_per_doc
-    n_wide = len(candidate_pairs(values, 0.1, 200, wide))
-    n_tight = len(candidate_pairs(values, 0.1, 200, tight))
-    assert n_tight < n_wide
-    # the estimate is of the right size: within a factor of 3 of the pairs actually proposed
-    assert n_wide / len(sets) / 3 <= wide.chance_per_doc <= 3 * n_wide / len(sets)
-    assert banding(values, 0.1, 2.0, 0.15, seed=1) == tight  # seeded: the same every time
+    sizes = np.array([len(s) for s in sets])
+    shape = banding(128, 1, 10, 2)
+    every = candidate_pairs(values, shape)
+    stats = LshStats()
+    kept = candidate_pairs(values, shape, sizes, 0.4, stats=stats)
+    expected = every[estimated_containment(every, values, sizes) >= 0.4]
+    assert np.array_equal(kept, expected)
+    assert 0 < len(kept) < len(every) and stats.screened_out > 0

@@ -159,5 +159,5 @@ def test_eval_is_listed_in_help() -> None:
     result = invoke("eval", "--help")
     assert result.exit_code == 0
     for option in ("--labels", "--label-field", "--id-field", "--group-field", "--show", "--min-coverage",
-                   "--sentence-similarity", "--min-aligned", "--lsh-threshold", "--canonical", "--jobs"):
+                   "--sentence-similarity", "--min-aligned", "--lsh-rows", "--canonical", "--jobs"):
         assert option in result.output

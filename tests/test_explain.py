@@ -90,13 +90,11 @@ def test_thresholds_from_options_decide() -> None:
     assert "0 pair(s)" in none_aligned.output and "not copies" in verdict(none_aligned.output)
 
 
-def test_lsh_bands_follow_the_threshold() -> None:
-    out = invoke("explain", S000, S002, "--lsh-threshold", "0.9").output
-    assert "would pair them: no, none of the" in out
-    assert "LSH at --lsh-threshold 0.9 would not propose the pair" in verdict(out)
-    pattern = rf"LSH \(threshold {DEFAULTS.lsh_threshold:g}: (\d+) bands of (\d+) rows\)"
-    m = re.search(pattern, invoke("explain", S000, S002).output)
-    assert m and int(m.group(1)) * int(m.group(2)) <= 128
+def test_lsh_bands_follow_the_rows() -> None:
+    out = invoke("explain", S000, S002, "--lsh-rows", "64").output  # 4 bands of 64 values: no reworded copy agrees
+    assert "would pair them: no, none of the 4 bands agree" in out
+    m = re.search(r"LSH \((\d+) bands of (\d+) row\(s\)", invoke("explain", S000, S002).output)
+    assert m and (int(m.group(1)), int(m.group(2))) == (DEFAULTS.num_perm // DEFAULTS.lsh_rows, DEFAULTS.lsh_rows)
 
 
 def test_identical_texts(tmp_path: Path) -> None:
@@ -159,17 +157,17 @@ def test_shared_passages_quote_runs_of_words() -> None:
 
 
 def test_with_run_uses_the_runs_lsh_banding(run_out: Path, tmp_path: Path) -> None:
-    # A large run may have used more rows per band than the threshold's; explain shows the run's bands.
+    # A run made with other bands (an older dedup's rows per band): explain shows the run's bands.
     out = tmp_path / "out"
     shutil.copytree(run_out, out)
     payload = orjson.loads((out / "clusters.json").read_bytes())
-    assert payload["lsh"]["rows"] == 2
-    payload["lsh"] = {"bands": 32, "rows": 4, "chance_pairs_per_document": 0.5}
+    assert payload["lsh"]["rows"] == DEFAULTS.lsh_rows
+    payload["lsh"] = dict(payload["lsh"], bands=32, rows=4)
     (out / "clusters.json").write_bytes(orjson.dumps(payload))
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(ROOT)
         text = invoke("explain", S000.name, S002.name, "--run", out).output
-        assert f"LSH (threshold {DEFAULTS.lsh_threshold:g}: 32 bands of 4 rows)" in text
-        # an explicit --lsh-threshold asks about other bands: the threshold's own
-        other = invoke("explain", S000.name, S002.name, "--run", out, "--lsh-threshold", "0.5").output
-    assert "32 bands of 4 rows" not in other
+        assert "LSH (32 bands of 4 row(s)" in text
+        # an explicit --lsh-rows asks about other bands: its own
+        other = invoke("explain", S000.name, S002.name, "--run", out, "--lsh-rows", "2").output
+    assert "32 bands of 4 row(s)" not in other and f"LSH ({DEFAULTS.num_perm // 2} bands of 2 row(s)" in other

@@ -143,13 +143,13 @@ def payload(result: RunResult) -> dict[str, Any]:
 
 
 def test_payload_shape(payload: dict[str, Any]) -> None:
-    assert payload["schema_version"] == SCHEMA_VERSION == "1.1"
+    assert payload["schema_version"] == SCHEMA_VERSION == "2.0"
     assert payload["tool"] == {"name": "dedup", "version": dedup.__version__}
     assert payload["input"] == "articles/"
     assert payload["parameters"] == Config().to_dict()
     assert payload["counts"] == {
         "inputs": 4, "documents": 3, "skipped": 1, "clusters": 1, "clustered": 2, "singletons": 1,
-        "candidate_pairs": 2, "verified_pairs": 1, "rejected_pairs": 1, "screened_pairs": 0,
+        "candidate_pairs": 2, "verified_pairs": 1, "rejected_pairs": 1,
     }
     assert payload["skipped_by_reason"] == {"binary": 1}
     assert payload["stages"][0] == {"stage": "ingest", "in": 4, "out": 3, "note": "1 skipped"}
@@ -417,9 +417,11 @@ def test_format_summary_without_clusters() -> None:
 
 
 def test_the_runs_lsh_banding_is_in_the_payload_and_validates(result: RunResult) -> None:
-    with_lsh = dataclasses.replace(result, meta={"lsh": {"bands": 32, "rows": 4, "chance_pairs_per_document": 0.7}})
+    lsh = {"bands": 256, "rows": 1, "collisions": 40, "screened_out": 30, "split_buckets": 2, "star_buckets": 0}
+    with_lsh = dataclasses.replace(result, meta={"lsh": lsh})
     payload = clusters_payload(with_lsh, Config(), "articles/")
-    assert payload["lsh"] == {"bands": 32, "rows": 4, "chance_pairs_per_document": 0.7}
+    assert payload["lsh"] == lsh
+    assert "40 met in buckets, 30 of them screened out" in format_summary(with_lsh, Path("o"))
     validate(payload)
     payload["lsh"]["rows"] = "four"
     with pytest.raises(jsonschema.ValidationError):
