@@ -29,7 +29,6 @@ from functools import lru_cache
 import numba
 import numba.np.ufunc.parallel
 import numpy as np
-from datasketch import MinHash
 
 from dedup.shingle import KEEP_AT_LEAST  # one rule for signatures and containment
 from dedup.types import Signatures
@@ -60,9 +59,15 @@ if hasattr(os, "register_at_fork"):
 
 @lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's own (a, b) permutation parameters for ``num_perm`` and ``seed``."""
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    a, b = a.astype(np.uint32), b.astype(np.uint32)
+    """datasketch's own (a, b) parameters of its ``affine32`` scheme for ``num_perm`` and ``seed``.
+
+    Drawn as ``MinHash._init_permutations`` draws them (odd ``a``, then ``b``, from
+    ``RandomState(seed)``), so that a run need not import datasketch (0.6 s);
+    ``tests/test_signatures.py`` checks them against ``MinHash(...).permutations``.
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
     a.flags.writeable = b.flags.writeable = False  # shared by every caller through the cache
     return a, b
 

@@ -304,3 +304,15 @@ def test_kernel_before_and_after_a_fork_pool(rng) -> None:
         np.testing.assert_array_equal(r, before)
     np.testing.assert_array_equal(sign_csr(flat, offsets, 128, 1, threads=2)[0], before)
     np.testing.assert_array_equal(sign_csr(flat, offsets, 128, 1, threads=1)[0], before)
+
+
+@pytest.mark.parametrize(("num_perm", "seed"), [(16, 0), (128, 1), (256, 1), (300, 4_000_000_000)])
+def test_permutations_are_datasketchs(num_perm: int, seed: int) -> None:
+    from datasketch import MinHash
+
+    from dedup.signatures import permutations
+
+    a, b = permutations(num_perm, seed)
+    da, db = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    assert a.dtype == b.dtype == np.uint32
+    assert np.array_equal(a, da) and np.array_equal(b, db)
