@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import chain
 
 import numpy as np
 
@@ -34,7 +35,7 @@ from dedup.config import Config
 from dedup.ingest import Item, assign_ids, discover, read_items, skipped_of
 from dedup.normalize import normalize, sentence_words
 from dedup.parallel import parallel_map
-from dedup.shingle import KEEP_AT_LEAST, shingle_hashes, sketch_words
+from dedup.shingle import KEEP_AT_LEAST, hash_sentences, shingle_hashes
 from dedup.store import CSR, LRU, DocStore, Sentences, digest
 from dedup.types import DocInfo, Document, Locator, Skipped
 from dedup.weights import Profile, TermWeights
@@ -161,20 +162,19 @@ def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
             text = item.fields["text"]
             _, sentence_words_, _ = sentence_words(text)  # normalize's sentences, without Sentence objects
             t1 = time.perf_counter()
-            sk = sketch_words(item.fallback_id, sentence_words_)
-            toks = [t for s in sk.sentences for t in s.tokens]
-            tset = np.unique(np.array(toks, dtype=np.uint32))
+            toks, fps, word_count, key = hash_sentences(sentence_words_)  # = shingle.sketch(normalize(...))
+            tset = np.unique(np.fromiter(chain.from_iterable(toks), dtype=np.uint32))
             terms.append(tset)
             shingles.append(tset if config.shingle_size == 1 else shingle_hashes(
                 normalize(Document(id=item.fallback_id, path=item.path, **item.fields)), config.shingle_size))
-            fps = [s.fingerprint for s in sk.sentences if len(s.tokens) >= MIN_TOKENS]
-            prints.append(np.unique(np.array(fps, dtype=np.uint64)))
-            n_prints.append(len(fps))
-            n_sent.append(len(sk.sentences))
-            sent_tokens += [s.tokens for s in sk.sentences]
-            sent_prints += [s.fingerprint for s in sk.sentences]
-            words.append(sk.word_count)
-            keys.append(sk.words_key)
+            counted = [f for t, f in zip(toks, fps) if len(t) >= MIN_TOKENS]
+            prints.append(np.unique(np.array(counted, dtype=np.uint64)))
+            n_prints.append(len(counted))
+            n_sent.append(len(toks))
+            sent_tokens += toks
+            sent_prints += fps
+            words.append(word_count)
+            keys.append(key)
             digests.append(digest(text))
             if item.fields["format"] not in ("json", "jsonl"):
                 item.fields = {k: v for k, v in item.fields.items() if k != "text"} | {"chars": len(text)}

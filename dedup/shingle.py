@@ -106,18 +106,29 @@ def words_key(doc: NormalizedDoc) -> int:
 _STEM_HASH = WordMemo(lambda w: None if (st := stem(w)) is None else token_hash(st))  # word -> its stem's hash
 
 
+def hash_sentences(words: list[list[str]]) -> tuple[list[tuple[int, ...]], list[int], int, int]:
+    """What ``sketch`` keeps, from ``normalize.sentence_words``'s words, without making objects.
+
+    Returns, per sentence, its sorted distinct stem hashes and its fingerprint;
+    then the word count and the words key.
+    """
+    get = _STEM_HASH.__getitem__
+    xxh = xxhash.xxh3_64_intdigest
+    tokens: list[tuple[int, ...]] = []
+    prints: list[int] = []
+    for ws in words:
+        hs = set(map(get, ws))
+        hs.discard(None)
+        tokens.append(tuple(sorted(hs)))  # type: ignore[arg-type]
+        prints.append(xxh(" ".join(ws).encode()))
+    all_words = "\x1f".join("\x1f".join(ws) for ws in words)
+    return tokens, prints, sum(map(len, words)), xxh(all_words.encode("utf-8", "surrogatepass"))
+
+
 def sketch_words(doc_id: str, words: list[list[str]]) -> DocSketch:
     """``sketch(normalize(doc))`` from ``normalize.sentence_words``: the same hashes, without Sentence objects."""
-    h = _STEM_HASH
-    xxh = xxhash.xxh3_64_intdigest
-    sentences = []
-    for ws in words:
-        hs = {h[w] for w in ws}
-        hs.discard(None)
-        sentences.append(SentenceSketch(tuple(sorted(hs)), xxh(" ".join(ws).encode())))  # type: ignore[arg-type]
-    all_words = "\x1f".join("\x1f".join(ws) for ws in words)
-    return DocSketch(doc_id, tuple(sentences), sum(map(len, words)),
-                     xxh(all_words.encode("utf-8", "surrogatepass")))
+    tokens, prints, word_count, key = hash_sentences(words)
+    return DocSketch(doc_id, tuple(map(SentenceSketch, tokens, prints)), word_count, key)
 
 
 def sketch(doc: NormalizedDoc) -> DocSketch:
