@@ -27,7 +27,8 @@ neighbours do not.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, fields
 from functools import lru_cache
 
 import numba
@@ -107,7 +108,7 @@ class LshStats:
 
 def candidate_pairs(values: np.ndarray, shape: Banding, sizes: np.ndarray | None = None, screen: float = 0.0,
                     progress: Callable[[int, int], None] | None = None,
-                    stats: LshStats | None = None) -> np.ndarray:
+                    stats: LshStats | None = None, threads: int = 1) -> np.ndarray:
     """Index pairs (i, j), i < j, sharing a bucket of some band; shape (k, 2), sorted, distinct.
 
     A crowded bucket of band b is split by signature value ``b * rows + rows + level``
@@ -116,42 +117,61 @@ def candidate_pairs(values: np.ndarray, shape: Banding, sizes: np.ndarray | None
     With ``sizes`` (each document's number of shingles), a pair is kept only if
     its MinHash-estimated containment (``estimated_containment``) is at least
     ``screen``, checked as the pair is met, so memory holds only the pairs kept.
+    ``threads`` > 1 works on that many bands at once (the sorts and the kernel
+    release the GIL); the result does not depend on it.
     """
-    n, width = values.shape
+    n = len(values)
     if n < 2:
         return np.empty((0, 2), dtype=np.int64)
     stats = stats if stats is not None else LshStats()
     doc_sizes = (sizes if sizes is not None else np.ones(n)).astype(np.float64)
     screen = screen if sizes is not None else -1.0
+
+    def one(band: int) -> tuple[np.ndarray, LshStats]:
+        return _band_pairs(values, shape, band, doc_sizes, screen)
+
     found: list[np.ndarray] = []
-    for band in range(shape.bands):
-        keys = band_keys(values, band, shape.rows)
-        members = np.arange(n, dtype=np.int64)
-        for level in range(shape.split + 1):
-            last = level == shape.split
-            order = np.argsort(keys, kind="stable")
-            sorted_keys = keys[order]
-            starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
-            runs = np.diff(np.append(starts, len(order)))
-            in_order = members[order]
-            codes, met, crowded = _bucket_codes(in_order, starts, runs, shape.max_bucket, last, values, doc_sizes,
-                                                screen)
+    with ThreadPoolExecutor(max(1, threads)) as pool:
+        for band, (codes, band_stats) in enumerate(pool.map(one, range(shape.bands)) if threads > 1
+                                                   else map(one, range(shape.bands))):
             found.append(codes)
-            stats.collisions += met
-            stats.screened_out += met - len(codes)
-            if last or crowded == 0:
-                stats.star_buckets += crowded if last else 0
-                break
-            stats.split_buckets += crowded
-            big = np.repeat(runs > shape.max_bucket, runs)  # per sorted position: in a crowded bucket
-            members = in_order[big]
-            keys = _mix(sorted_keys[big], values[members, (band * shape.rows + shape.rows + level) % width])
-        if len(found) > 64:  # keep memory bounded: fold what the bands found so far
-            found = [_distinct(np.concatenate(found))]
-        if progress:
-            progress(band + 1, shape.bands)
+            for f in fields(LshStats):
+                setattr(stats, f.name, getattr(stats, f.name) + getattr(band_stats, f.name))
+            if len(found) > 64:  # keep memory bounded: fold what the bands found so far
+                found = [_distinct(np.concatenate(found))]
+            if progress:
+                progress(band + 1, shape.bands)
     codes = _distinct(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
     return np.stack([codes // n, codes % n], axis=1) if len(codes) else np.empty((0, 2), dtype=np.int64)
+
+
+def _band_pairs(values: np.ndarray, shape: Banding, band: int, sizes: np.ndarray, screen: float
+                ) -> tuple[np.ndarray, LshStats]:
+    """The screened pair codes of one band, splitting its crowded buckets."""
+    n, width = values.shape
+    stats = LshStats()
+    found: list[np.ndarray] = []
+    keys = band_keys(values, band, shape.rows)
+    members = np.arange(n, dtype=np.int64)
+    for level in range(shape.split + 1):
+        last = level == shape.split
+        order = np.argsort(keys, kind="stable")
+        sorted_keys = keys[order]
+        starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
+        runs = np.diff(np.append(starts, len(order)))
+        in_order = members[order]
+        codes, met, crowded = _bucket_codes(in_order, starts, runs, shape.max_bucket, last, values, sizes, screen)
+        found.append(codes)
+        stats.collisions += met
+        stats.screened_out += met - len(codes)
+        if last or crowded == 0:
+            stats.star_buckets += crowded if last else 0
+            break
+        stats.split_buckets += crowded
+        big = np.repeat(runs > shape.max_bucket, runs)  # per sorted position: in a crowded bucket
+        members = in_order[big]
+        keys = _mix(sorted_keys[big], values[members, (band * shape.rows + shape.rows + level) % width])
+    return (np.concatenate(found) if len(found) > 1 else found[0]), stats
 
 
 def _distinct(codes: np.ndarray) -> np.ndarray:

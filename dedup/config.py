@@ -79,7 +79,8 @@ class Config:
              f"choose one of {', '.join(CANONICAL_POLICIES)}")
         need(isinstance(self.min_words, int) and self.min_words >= 1, "min_words",
              "use a whole number of 1 or more")
-        need(self.max_file_mb > 0, "max_file_mb", "use a positive number of megabytes")
+        need(0 < self.max_file_mb <= 4000, "max_file_mb",
+             "use a positive number of megabytes, at most 4000 (texts are indexed with 32-bit offsets)")
         need(isinstance(self.jobs, int) and self.jobs >= 0, "jobs",
              "use a whole number: 0 for all cores, or 1 or more")
 

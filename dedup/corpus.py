@@ -37,7 +37,7 @@ from dedup.normalize import normalize, sentence_words
 from dedup.parallel import parallel_map
 from dedup.shingle import KEEP_AT_LEAST, hash_sentences, shingle_hashes
 from dedup.store import CSR, LRU, DocStore, Sentences, digest
-from dedup.types import DocInfo, Document, Locator, Skipped
+from dedup.types import DocInfo, Document, Locator, SentenceRef, Skipped
 from dedup.weights import Profile, TermWeights
 
 Progress = Callable[[str, int, int], None]
@@ -70,6 +70,18 @@ class Corpus:
         off = se.tokens.offsets
         return self.weights.build(self.infos[k].id, se.tokens.flat[off[lo]:off[hi]], off[lo:hi + 1] - off[lo],
                                   se.prints[lo:hi], int(se.words[k]), int(se.keys[k]))
+
+    def sentence_refs(self, k: int) -> list[SentenceRef]:
+        """Document k's sentences as the diff stage quotes them: (text, start, end, fingerprint of its words).
+
+        The text is read again (``DocStore.document`` checks it is the one the first pass
+        read); the spans are the first pass's, so nothing is normalized again.
+        """
+        text = self.store.document(k).text
+        se = self.sentences
+        lo, hi = int(se.doc[k]), int(se.doc[k + 1])
+        return [(text[s:e], s, e, p) for (s, e), p in zip(se.spans[lo:hi].tolist(), se.prints[lo:hi].tolist(),
+                                                          strict=True)]
 
     def warm(self) -> None:
         """Build the lazy lookups now, so that forked workers inherit them instead of each building its own."""
@@ -123,6 +135,7 @@ class _Chunk:
     sentences: np.ndarray  # sentences per item
     sent_tokens: tuple[np.ndarray, np.ndarray]  # one row per sentence: its sorted distinct stem hashes
     sent_prints: np.ndarray  # one fingerprint per sentence
+    sent_spans: np.ndarray  # (sentences, 2) uint32: each sentence's (start, end) in its text
     seconds: tuple[float, float, float]
 
 
@@ -140,6 +153,7 @@ def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
     prints: list[np.ndarray] = []
     sent_tokens: list[tuple[int, ...]] = []
     sent_prints: list[int] = []
+    sent_spans: list[tuple[int, int]] = []
     empty32, empty64 = np.zeros(0, np.uint32), np.zeros(0, np.uint64)
     for rel, full in files:
         t0 = time.perf_counter()
@@ -160,7 +174,7 @@ def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
                 continue
             t0 = time.perf_counter()
             text = item.fields["text"]
-            _, sentence_words_, _ = sentence_words(text)  # normalize's sentences, without Sentence objects
+            spans, sentence_words_, _ = sentence_words(text)  # normalize's sentences, without Sentence objects
             t1 = time.perf_counter()
             toks, fps, word_count, key = hash_sentences(sentence_words_)  # = shingle.sketch(normalize(...))
             tset = np.unique(np.fromiter(chain.from_iterable(toks), dtype=np.uint32))
@@ -173,6 +187,7 @@ def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
             n_sent.append(len(toks))
             sent_tokens += toks
             sent_prints += fps
+            sent_spans += spans
             words.append(word_count)
             keys.append(key)
             digests.append(digest(text))
@@ -188,7 +203,8 @@ def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
                    np.array(keys, dtype=np.uint64), _pack(terms, np.uint32),
                    None if config.shingle_size == 1 else _pack(shingles, np.uint32), _pack(prints, np.uint64),
                    np.array(n_prints, dtype=np.int64), np.array(n_sent, dtype=np.int64), (st_flat, st_len),
-                   np.array(sent_prints, dtype=np.uint64), (t_read, t_norm, t_hash))]
+                   np.array(sent_prints, dtype=np.uint64), np.array(sent_spans, dtype=np.uint32).reshape(-1, 2),
+                   (t_read, t_norm, t_hash))]
 
 
 def _pack(rows: list[np.ndarray], dtype: type) -> tuple[np.ndarray, np.ndarray]:
@@ -214,6 +230,7 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     prints = [(np.zeros(0, np.uint64), np.zeros(n0, np.int64))]
     sent_tokens: list[tuple[np.ndarray, np.ndarray]] = []
     sent_prints: list[np.ndarray] = []
+    sent_spans: list[np.ndarray] = []
     work = [0.0, 0.0, 0.0]
     tick = (lambda done, total: progress("read", done, total)) if progress else None
     for ch in parallel_map(_sketch_chunk, files, config, config.workers, tick, chunk=FILES_PER_TASK, cost=10):
@@ -227,6 +244,7 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
         prints.append(ch.prints)
         sent_tokens.append(ch.sent_tokens)
         sent_prints.append(ch.sent_prints)
+        sent_spans.append(ch.sent_spans)
         work = [w + x for w, x in zip(work, ch.seconds)]
     words, digests, keys, n_prints, n_sent = (np.concatenate(per_item[k]) for k in
                                               ("words", "digests", "keys", "n_prints", "n_sent"))
@@ -253,8 +271,9 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     del per_doc
     sentences = Sentences(_gather(sent_tokens, np.uint32, sent_rows.flat),
                           np.concatenate(sent_prints or [np.zeros(0, np.uint64)])[sent_rows.flat],
-                          sent_rows.offsets, words[rows], keys[rows])
-    del sent_prints, sent_rows
+                          sent_rows.offsets, words[rows], keys[rows],
+                          np.concatenate(sent_spans or [np.zeros((0, 2), np.uint32)])[sent_rows.flat])
+    del sent_prints, sent_spans, sent_rows
     corpus_prints = _gather(prints, np.uint64, rows)
 
     ids_kept = [ids[r] for r in kept]

@@ -14,33 +14,34 @@ Every item quotes the original text with its character offsets.
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from difflib import SequenceMatcher
 
-from dedup.types import DiffItem, NormalizedDoc, Sentence, VariantDiff, WordOp
+from dedup.types import DiffItem, NormalizedDoc, SentenceRef, VariantDiff, WordOp
 from dedup.verify import align
 from dedup.weights import TermWeights
 
 _TOKEN = re.compile(r"\S+")
 
 
-def _match_same_words(variant: NormalizedDoc, canonical: NormalizedDoc, aligned_v: set[int],
+def _match_same_words(variant: list[SentenceRef], canonical: list[SentenceRef], aligned_v: set[int],
                       aligned_c: set[int]) -> None:
     """Pair up sentences left unaligned (too short, or boilerplate) that have the same words."""
-    free: dict[tuple[str, ...], list[int]] = {}
-    for j, s in enumerate(canonical.sentences):
+    free: dict[Hashable, list[int]] = {}
+    for j, s in enumerate(canonical):
         if j not in aligned_c:
-            free.setdefault(s.words, []).append(j)
-    for i, s in enumerate(variant.sentences):
-        slots = None if i in aligned_v else free.get(s.words)
+            free.setdefault(s[3], []).append(j)
+    for i, s in enumerate(variant):
+        slots = None if i in aligned_v else free.get(s[3])
         if slots:
             aligned_v.add(i)
             aligned_c.add(slots.pop(0))
 
 
-def word_ops(old: Sentence, new: Sentence) -> tuple[WordOp, ...]:
-    """Word-level diff from ``old`` to ``new``; words compared after folding."""
-    a = _TOKEN.findall(old.text)
-    b = _TOKEN.findall(new.text)
+def word_ops(old: str, new: str) -> tuple[WordOp, ...]:
+    """Word-level diff from the text ``old`` to ``new``; words compared after folding."""
+    a = _TOKEN.findall(old)
+    b = _TOKEN.findall(new)
     key = str.casefold
     sm = SequenceMatcher(None, [key(w) for w in a], [key(w) for w in b], autojunk=False)
     ops: list[WordOp] = []
@@ -55,6 +56,11 @@ def word_ops(old: Sentence, new: Sentence) -> tuple[WordOp, ...]:
     return tuple(ops)
 
 
+def refs(doc: NormalizedDoc) -> list[SentenceRef]:
+    """A normalized document's sentences as ``diff_refs`` takes them (keyed by their words)."""
+    return [(s.text, s.start, s.end, s.words) for s in doc.sentences]
+
+
 def diff(variant: NormalizedDoc, canonical: NormalizedDoc, sentence_similarity: float,
          weights: TermWeights, pairs: list[tuple[int, int, float]] | None = None) -> VariantDiff:
     """The variant's own content against the canonical.
@@ -63,6 +69,16 @@ def diff(variant: NormalizedDoc, canonical: NormalizedDoc, sentence_similarity: 
     """
     if pairs is None:
         pairs = align(variant, canonical, sentence_similarity, weights)
+    return diff_refs(refs(variant), refs(canonical), pairs)
+
+
+def diff_refs(variant: list[SentenceRef], canonical: list[SentenceRef],
+              pairs: list[tuple[int, int, float]]) -> VariantDiff:
+    """``diff`` over sentences given as (text, start, end, key), with their alignment.
+
+    The pipeline passes the first pass's spans with word fingerprints as keys
+    (``Corpus.sentence_refs``), so a document is not normalized again to be diffed.
+    """
     aligned_v = {i for i, _, _ in pairs}
     aligned_c = {j for _, j, _ in pairs}
     _match_same_words(variant, canonical, aligned_v, aligned_c)
@@ -70,25 +86,25 @@ def diff(variant: NormalizedDoc, canonical: NormalizedDoc, sentence_similarity: 
     items: list[DiffItem] = []
     own_chars = 0
     for i, j, sim in pairs:
-        v, c = variant.sentences[i], canonical.sentences[j]
-        if v.words == c.words:
+        (v_text, v_start, v_end, v_key), (c_text, c_start, c_end, c_key) = variant[i], canonical[j]
+        if v_key == c_key:
             continue
-        ops = word_ops(c, v)
+        ops = word_ops(c_text, v_text)
         own_chars += sum(len(o.text) for o in ops if o.op == "insert")
-        items.append(DiffItem("changed", v.text, v.start, v.end, c.text, c.start, c.end, round(sim, 4), ops))
-    for i, s in enumerate(variant.sentences):
+        items.append(DiffItem("changed", v_text, v_start, v_end, c_text, c_start, c_end, round(sim, 4), ops))
+    for i, (text, start, end, _) in enumerate(variant):
         if i not in aligned_v:
-            own_chars += len(s.text)
-            items.append(DiffItem("added", s.text, s.start, s.end))
-    for j, s in enumerate(canonical.sentences):
+            own_chars += len(text)
+            items.append(DiffItem("added", text, start, end))
+    for j, (text, start, end, _) in enumerate(canonical):
         if j not in aligned_c:
-            items.append(DiffItem("removed", s.text, s.start, s.end))
+            items.append(DiffItem("removed", text, start, end))
 
     order = {"changed": 0, "added": 0, "removed": 1}
     items.sort(key=lambda it: (order[it.kind], it.start, it.kind))
-    total_v = sum(len(s.text) for s in variant.sentences)
-    total_c = sum(len(s.text) for s in canonical.sentences)
-    kept_c = sum(len(canonical.sentences[j].text) for j in aligned_c)
+    total_v = sum(len(s[0]) for s in variant)
+    total_c = sum(len(s[0]) for s in canonical)
+    kept_c = sum(len(canonical[j][0]) for j in aligned_c)
     return VariantDiff(
         items=tuple(items),
         unique_share=round(own_chars / total_v, 4) if total_v else 0.0,

@@ -21,8 +21,7 @@ from dedup.candidates import LshStats, banding, candidate_pairs
 from dedup.cluster import Group, cluster, cluster_id
 from dedup.config import Config
 from dedup.corpus import Corpus, prepare
-from dedup.diff import diff
-from dedup.normalize import normalize
+from dedup.diff import diff_refs
 from dedup.parallel import parallel_map
 from dedup.report import write_report
 from dedup.signatures import sign_csr
@@ -93,7 +92,8 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
     # Screen: a pair whose MinHash-estimated containment is under half the exact check's
     # threshold cannot pass it; it is dropped as LSH meets it, before any per-pair Python work.
     pairs = candidate_pairs(sigs.values, shape, sigs.shingle_counts, config.min_containment / 2,
-                            lambda done, total: progress("candidates (LSH bands)", done, total), lsh)
+                            lambda done, total: progress("candidates (LSH bands)", done, total), lsh,
+                            threads=config.workers)
     in_pairs = len(np.unique(pairs)) if len(pairs) else 0
     count("candidates", n, in_pairs, time.perf_counter() - t0,
           f"{len(pairs)} candidate pair(s): {shape.describe()} met {lsh.collisions} pair(s) in buckets "
@@ -156,7 +156,8 @@ def _finish(group: Group, corpus: Corpus, index: Mapping[str, int], values: np.n
     infos = {m: corpus.infos[index[m]] for m in group.members}
     canon, reason = canonical_stage.choose(group, infos, config.canonical)
     c = index[canon]
-    store, weights = corpus.store, corpus.weights
+    weights = corpus.weights
+    canon_refs = corpus.sentence_refs(c)
     members = [Member(canon, True)]
     for m in group.members:
         if m == canon:
@@ -168,8 +169,7 @@ def _finish(group: Group, corpus: Corpus, index: Mapping[str, int], values: np.n
             pairs = align(pm, pc, config.sentence_similarity, weights)
         why = f"verified copy of {group.centre}: {group.joined[m]}" if m in group.joined \
             else "centre of the cluster: the other members are verified copies of it"
-        nm, nc = store.normalized(k, normalize), store.normalized(c, normalize)
-        members.append(Member(m, False, ev, diff(nm, nc, config.sentence_similarity, weights, pairs), why))
+        members.append(Member(m, False, ev, diff_refs(corpus.sentence_refs(k), canon_refs, pairs), why))
     if canon != group.centre:
         reason += f"; members joined through {group.centre}"
     return Cluster(cluster_id(group.members), canon, reason, tuple(members))

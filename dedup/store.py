@@ -17,12 +17,12 @@ import xxhash
 
 from dedup.config import Config
 from dedup.ingest import read_items
-from dedup.types import DocSketch, Document, Locator, NormalizedDoc, SentenceSketch
+from dedup.types import DocSketch, Document, Locator, SentenceSketch
 
 K = TypeVar("K")
 V = TypeVar("V")
 
-CACHE_DOCS = 2048  # documents (normalized, or as profiles) kept per process
+CACHE_DOCS = 2048  # documents (as profiles) kept per process
 
 
 class LRU(Generic[K, V]):
@@ -89,10 +89,12 @@ class CSR:
 class Sentences:
     """Every document's sentences as hashes (``DocSketch``), in flat arrays; document k's are rows doc[k]:doc[k+1]."""
 
-    __slots__ = ("doc", "keys", "prints", "tokens", "words")
+    __slots__ = ("doc", "keys", "prints", "spans", "tokens", "words")
 
-    def __init__(self, tokens: CSR, prints: np.ndarray, doc: np.ndarray, words: np.ndarray, keys: np.ndarray) -> None:
+    def __init__(self, tokens: CSR, prints: np.ndarray, doc: np.ndarray, words: np.ndarray, keys: np.ndarray,
+                 spans: np.ndarray) -> None:
         self.tokens, self.prints, self.doc, self.words, self.keys = tokens, prints, doc, words, keys
+        self.spans = spans  # (sentences, 2) uint32: each sentence's (start, end) in its document's text
 
     def sketch(self, k: int, doc_id: str) -> DocSketch:
         lo, hi = int(self.doc[k]), int(self.doc[k + 1])
@@ -106,12 +108,11 @@ class Sentences:
 
 
 class DocStore:
-    """Reads documents again on demand; keeps the last ``CACHE_DOCS`` normalized ones (per process)."""
+    """Reads documents again on demand, and checks each against the digest the first pass took."""
 
     def __init__(self, ids: list[str], locators: list[Locator], digests: np.ndarray,
                  inline: dict[int, Document], config: Config) -> None:
         self.ids, self.locators, self.digests, self.inline, self.config = ids, locators, digests, inline, config
-        self._cache: LRU[int, NormalizedDoc] = LRU()
 
     def document(self, k: int) -> Document:
         doc = self.inline.get(k)
@@ -124,10 +125,6 @@ class DocStore:
             raise StoreError(f"{loc.rel}: the file changed while dedup was running (read again to compare "
                              f"{self.ids[k]!r}); run again on a folder that is not being written to")
         return Document(id=self.ids[k], path=item.path, **item.fields)
-
-    def normalized(self, k: int, normalize: Callable[[Document], NormalizedDoc]) -> NormalizedDoc:
-        """Document k read again and normalized with ``normalize`` (the last CACHE_DOCS are kept)."""
-        return self._cache.get(k, lambda: normalize(self.document(k)))
 
 
 def digest(text: str) -> int:

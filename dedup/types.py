@@ -11,7 +11,7 @@ visible text for ``.html``, the ``text`` field for JSON/JSONL records.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -92,6 +92,10 @@ class Sentence:
     text: str  # the original characters, text[start:end]
     tokens: tuple[str, ...]  # normalized content-word stems (for alignment)
     words: tuple[str, ...]  # all normalized words, in order (for shingles)
+
+
+SentenceRef = tuple[str, int, int, Hashable]
+"""A sentence as the diff stage quotes it: its original text, start and end, and a key equal for equal words."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -249,3 +249,14 @@ def test_the_screen_keeps_the_pairs_whose_estimate_reaches_it(rng) -> None:
     expected = every[estimated_containment(every, values, sizes) >= 0.4]
     assert np.array_equal(kept, expected)
     assert 0 < len(kept) < len(every) and stats.screened_out > 0
+
+
+def test_threads_give_the_same_pairs_and_counts(rng) -> None:
+    sets = family_sets(rng)
+    values = sign(sets, 128, 1)
+    sizes = np.array([len(s) for s in sets])
+    shape = banding(128, 1, 4, 2)
+    one, two = LshStats(), LshStats()
+    a = candidate_pairs(values, shape, sizes, 0.2, stats=one)
+    b = candidate_pairs(values, shape, sizes, 0.2, stats=two, threads=3)
+    assert np.array_equal(a, b) and one == two and one.split_buckets > 0

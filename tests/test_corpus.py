@@ -26,7 +26,7 @@ from dedup.corpus import prepare
 from dedup.ingest import ingest, read_items
 from dedup.normalize import normalize
 from dedup.pipeline import PipelineError, run
-from dedup.shingle import keep_uncommon, shingle_hashes
+from dedup.shingle import fingerprint, keep_uncommon, shingle_hashes
 from dedup.store import CSR, StoreError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -74,6 +74,8 @@ def test_prepare_keeps_per_document_what_the_stages_give_alone(folder: Path) -> 
             assert np.array_equal(getattr(direct, field), getattr(from_arrays, field)), field
         assert (direct.word_count, direct.words_key) == (from_arrays.word_count, from_arrays.words_key)
         assert corpus.store.document(k).text == doc.text
+        # the diff stage's sentences: the spans normalize gives, keyed by the fingerprint of their words
+        assert corpus.sentence_refs(k) == [(x.text, x.start, x.end, fingerprint(x)) for x in nd.sentences]
 
 
 def test_a_file_changed_during_the_run_is_an_error_naming_it(folder: Path, tmp_path: Path) -> None:
