@@ -38,7 +38,9 @@ import numpy as np
 @lru_cache(maxsize=32)
 def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows) that datasketch's MinHashLSH picks (equal weights on both errors)."""
-    from datasketch.lsh import _optimal_param  # datasketch takes 0.6 s to import; only this needs it
+    from datasketch.lsh import (
+        _optimal_param,  # datasketch takes 0.6 s to import; only this needs it
+    )
 
     b, r = _optimal_param(threshold, num_perm, 0.5, 0.5)
     return int(b), int(r)

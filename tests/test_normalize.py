@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from dedup.config import Config
 from dedup.ingest import ingest
-from dedup.normalize import _CONTROL, classify_line, content_stems, normalize, sentence_words, words_of
+from dedup.normalize import (
+    _CONTROL,
+    classify_line,
+    content_stems,
+    normalize,
+    sentence_words,
+    words_of,
+)
 from dedup.shingle import sketch, sketch_words
 
 
