@@ -63,7 +63,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.append(str(Path(__file__).resolve().parent.parent))  # PYTHONPATH (a snapshot) goes first
-from dedup.candidates import _bucket_pairs, band_keys, estimated_containment
+from dedup.candidates import band_keys, estimated_containment
 from dedup.config import Config
 from dedup.ingest import ingest
 from dedup.normalize import normalize
@@ -266,6 +266,28 @@ def print_grid(bg: dict, tj: np.ndarray, cats: np.ndarray | None, title: str) ->
 
 
 # ------------------------------------------------------------------ rules
+def _bucket_pairs(keys: np.ndarray, max_bucket: int) -> np.ndarray:
+    """Pair codes i * n + j of the documents sharing a key; a bucket over max_bucket links to its first member.
+
+    The pipeline's bucket rule at the time of this study (dedup/candidates.py has since moved to
+    split buckets), kept here so the study's rules stay reproducible."""
+    n = len(keys)
+    order = np.argsort(keys, kind="stable")
+    sorted_keys = keys[order]
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(sorted_keys)) + 1))
+    sizes = np.diff(np.concatenate((starts, [n])))
+    out: list[np.ndarray] = []
+    for s, size in zip(starts[sizes > 1], sizes[sizes > 1]):
+        members = np.sort(order[s:s + size])
+        if size > max_bucket:
+            i, j = np.full(size - 1, members[0]), members[1:]
+        else:
+            i, j = np.triu_indices(size, k=1)
+            i, j = members[i], members[j]
+        out.append(i * n + j)
+    return np.concatenate(out) if out else np.empty(0, dtype=np.int64)
+
+
 def lsh(values: np.ndarray, rule: Rule) -> tuple[np.ndarray, np.ndarray, int]:
     """Distinct pair codes, the number of bands each shares, and the raw band collisions."""
     found = [_bucket_pairs(band_keys(values, band, rule.rows), rule.max_bucket) for band in range(rule.bands)]

@@ -32,6 +32,8 @@ class Config:
     # proportion to its Jaccard, so copies with little overlap are compared (the verifier decides)
     max_bucket: int = 10  # an LSH bucket larger than this is split by one more MinHash value...
     lsh_split: int = 2  # ...up to this many times; still larger, it links its members to its first member only
+    lsh_screen: float = 0.67  # a pair met in LSH whose MinHash-estimated containment is under this share of
+    # min_containment is dropped before verification
     # verify
     min_containment: float = 0.3  # share of the smaller shingle set found in the other, checked before alignment
     sentence_similarity: float = 0.4  # weighted Dice of content words at which two sentences align
@@ -68,6 +70,8 @@ class Config:
         need(isinstance(self.lsh_split, int) and 0 <= self.lsh_split <= 8, "lsh_split",
              "use a whole number of values from 0 (no splitting) to 8, e.g. 2")
         need(0.0 <= self.min_containment <= 1.0, "min_containment", "use a number from 0 to 1, e.g. 0.3")
+        need(0.0 <= self.lsh_screen <= 1.0, "lsh_screen",
+             "use a share of min-containment from 0 (no screen) to 1, e.g. 0.5")
         need(0.0 < self.sentence_similarity <= 1.0, "sentence_similarity",
              "use a number above 0 and at most 1, e.g. 0.4")
         need(0.0 < self.min_coverage <= 1.0, "min_coverage", "use a number above 0 and at most 1, e.g. 0.1")

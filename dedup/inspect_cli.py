@@ -19,6 +19,7 @@ from dedup.ingest import IngestError
 from dedup.show import (
     WIDTH,
     RunDirError,
+    RunOutput,
     Styler,
     find_cluster,
     load_run,
@@ -104,7 +105,7 @@ def explain(a: str, b: str, run_dir: Path | None, input_path: str | None, color:
     overrides = {k: v for k, v in options.items() if v is not None}
     try:
         run = load_run(run_dir) if run_dir is not None else None
-        base = Config.from_dict(run.payload["parameters"]) if run is not None else Config()
+        base = _run_config(run, run_dir) if run is not None else Config()
         try:
             config = dataclasses.replace(base, **overrides)
         except ConfigError as e:
@@ -121,3 +122,12 @@ def explain(a: str, b: str, run_dir: Path | None, input_path: str | None, color:
         raise click.ClickException(str(e)) from None
     st, width = _styler(color)
     _echo(render(ex, st, width), st)
+
+
+def _run_config(run: RunOutput, run_dir: str) -> Config:
+    """The options a run was made with; a run from a version with other options is a clear error."""
+    try:
+        return Config.from_dict(run.payload["parameters"])
+    except ConfigError as e:
+        raise RunDirError(f"{run_dir} was written by a dedup with other options ({e}; schema "
+                          f"{run.payload.get('schema_version')}): run `dedup run` again with this version") from None

@@ -89,16 +89,17 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
     t0 = time.perf_counter()
     lsh = LshStats()
     shape = banding(config.num_perm, config.lsh_rows, config.max_bucket, config.lsh_split)
-    # Screen: a pair whose MinHash-estimated containment is under half the exact check's
-    # threshold cannot pass it; it is dropped as LSH meets it, before any per-pair Python work.
-    pairs = candidate_pairs(sigs.values, shape, sigs.shingle_counts, config.min_containment / 2,
+    # Screen: a pair whose MinHash-estimated containment is well under min_containment is unlikely to
+    # pass the exact check; it is dropped as LSH meets it, before any per-pair Python work.
+    screen = config.lsh_screen * config.min_containment
+    pairs = candidate_pairs(sigs.values, shape, sigs.shingle_counts, screen,
                             lambda done, total: progress("candidates (LSH bands)", done, total), lsh,
                             threads=config.workers)
     in_pairs = len(np.unique(pairs)) if len(pairs) else 0
     count("candidates", n, in_pairs, time.perf_counter() - t0,
           f"{len(pairs)} candidate pair(s): {shape.describe()} met {lsh.collisions} pair(s) in buckets "
           f"({lsh.split_buckets} bucket(s) split, {lsh.star_buckets} linked as stars), of which "
-          f"{lsh.screened_out} had an estimated containment below {config.min_containment / 2:.2f}")
+          f"{lsh.screened_out} had an estimated containment below {screen:.2f}")
 
     t0 = time.perf_counter()
     progress("verify", 0, len(pairs))

@@ -171,3 +171,18 @@ def test_with_run_uses_the_runs_lsh_banding(run_out: Path, tmp_path: Path) -> No
         # an explicit --lsh-rows asks about other bands: its own
         other = invoke("explain", S000.name, S002.name, "--run", out, "--lsh-rows", "2").output
     assert "32 bands of 4 row(s)" not in other and f"LSH ({DEFAULTS.num_perm // 2} bands of 2 row(s)" in other
+
+
+def test_a_run_from_a_version_with_other_options_is_a_clear_error(run_out: Path, tmp_path: Path) -> None:
+    out = tmp_path / "old"
+    shutil.copytree(run_out, out)
+    payload = orjson.loads((out / "clusters.json").read_bytes())
+    payload["schema_version"] = "1.1"
+    payload["parameters"]["lsh_threshold"] = 0.1  # a schema 1.1 option
+    (out / "clusters.json").write_bytes(orjson.dumps(payload))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(ROOT)
+        result = invoke("explain", S000.name, S002.name, "--run", out)
+    assert result.exit_code == 1
+    assert "was written by a dedup with other options (unknown option(s): lsh_threshold; schema 1.1)" in result.output
+    assert "run `dedup run` again" in result.output and "Traceback" not in result.output
