@@ -11,10 +11,11 @@ hashes it (``shingle.sketch``), and keeps of every document only:
   shingle hashes when shingles are longer than one word;
 - its sentences as hashes (``store.Sentences``): what the verify stage
   aligns, so verification reads no text at all;
-- the fingerprints of its sentences (corpus boilerplate).
+- the fingerprints of its sentences (corpus boilerplate), and their spans
+  in its text (what the diff stage quotes).
 
 Only the canonical and diff stages read texts again, and only those of
-cluster members (``store.DocStore``).  Like ``pipeline.py``, this module wires
+cluster members (``store.DocStore``); they do not normalize them again.  Like ``pipeline.py``, this module wires
 stages; the stages themselves stay functions over the core types.
 """
 
