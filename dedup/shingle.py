@@ -125,12 +125,6 @@ def hash_sentences(words: list[list[str]]) -> tuple[list[tuple[int, ...]], list[
     return tokens, prints, sum(map(len, words)), xxh(all_words.encode("utf-8", "surrogatepass"))
 
 
-def sketch_words(doc_id: str, words: list[list[str]]) -> DocSketch:
-    """``sketch(normalize(doc))`` from ``normalize.sentence_words``: the same hashes, without Sentence objects."""
-    tokens, prints, word_count, key = hash_sentences(words)
-    return DocSketch(doc_id, tuple(map(SentenceSketch, tokens, prints)), word_count, key)
-
-
 def sketch(doc: NormalizedDoc) -> DocSketch:
     """The document as hashes: per sentence its sorted distinct stem hashes and its fingerprint."""
     sentences = tuple(SentenceSketch(tuple(sorted({token_hash(t) for t in s.tokens})), fingerprint(s))
