@@ -10,6 +10,7 @@ inputs) instead of receiving it pickled with every chunk.
 from __future__ import annotations
 
 import multiprocessing as mp
+import pickle
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -23,10 +24,36 @@ _CHUNK = 500
 _inherited: tuple[Callable[..., Any], Any] | None = None  # set only for the life of one fork pool
 
 
-def _call(chunk: list[Any]) -> list[Any]:
+def _call(chunk: list[Any]) -> tuple[bool, bytes]:
+    """Run the stage on one chunk in a worker; return (ok, pickled result or exception).
+
+    The worker pickles the outcome itself and checks that an exception loads
+    again: a result or exception that the main process could not unpickle would
+    otherwise kill the pool's result thread and leave the run waiting forever.
+    """
     assert _inherited is not None
     fn, ctx = _inherited
-    return fn(chunk, ctx)
+    try:
+        return True, pickle.dumps(fn(chunk, ctx), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as err:  # noqa: BLE001 - any failure is handed to the main process, which raises it
+        try:
+            data = pickle.dumps(err, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.loads(data)
+        except Exception:  # noqa: BLE001 - it would not load again in the main process
+            data = pickle.dumps(RuntimeError(f"in a worker process: {type(err).__name__}: {err}"))
+        return False, data
+
+
+def _result(ok: bool, data: bytes) -> list[Any]:
+    """A worker's chunk result, or its exception raised here."""
+    try:
+        value = pickle.loads(data)
+    except Exception as err:  # noqa: BLE001 - unpickling can raise anything a __reduce__ calls
+        raise RuntimeError(f"a worker process's result could not be read back: {type(err).__name__}: {err}") \
+            from None
+    if not ok:
+        raise value
+    return value
 
 
 def parallel_map(fn: Callable[[list[T], Any], list[R]], items: Sequence[T], ctx: Any, workers: int,
@@ -54,8 +81,8 @@ def parallel_map(fn: Callable[[list[T], Any], list[R]], items: Sequence[T], ctx:
     _inherited = (fn, ctx)
     try:
         with mp.get_context("fork").Pool(workers) as pool:
-            for part, res in zip(chunks, pool.imap(_call, chunks)):
-                out.extend(res)
+            for part, (ok, data) in zip(chunks, pool.imap(_call, chunks)):
+                out.extend(_result(ok, data))
                 done += len(part)
                 if progress:
                     progress(done, len(items))
