@@ -133,9 +133,10 @@ def candidate_pairs(values: np.ndarray, shape: Banding, sizes: np.ndarray | None
         return _band_pairs(values, shape, band, doc_sizes, screen)
 
     found: list[np.ndarray] = []
-    with ThreadPoolExecutor(max(1, threads)) as pool:
-        for band, (codes, band_stats) in enumerate(pool.map(one, range(shape.bands)) if threads > 1
-                                                   else map(one, range(shape.bands))):
+    pool = ThreadPoolExecutor(threads) if threads > 1 else None
+    try:
+        bands = pool.map(one, range(shape.bands)) if pool else map(one, range(shape.bands))
+        for band, (codes, band_stats) in enumerate(bands):
             found.append(codes)
             for f in fields(LshStats):
                 setattr(stats, f.name, getattr(stats, f.name) + getattr(band_stats, f.name))
@@ -143,6 +144,9 @@ def candidate_pairs(values: np.ndarray, shape: Banding, sizes: np.ndarray | None
                 found = [_distinct(np.concatenate(found))]
             if progress:
                 progress(band + 1, shape.bands)
+    finally:
+        if pool:
+            pool.shutdown(cancel_futures=True)
     codes = _distinct(np.concatenate(found)) if found else np.empty(0, dtype=np.int64)
     return np.stack([codes // n, codes % n], axis=1) if len(codes) else np.empty((0, 2), dtype=np.int64)
 
