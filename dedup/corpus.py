@@ -1,8 +1,9 @@
 """The pipeline's first pass: each document read, normalized and hashed once, then kept as compact arrays.
 
 A run does not hold the corpus's texts.  This pass (in worker processes when
-``--jobs`` allows) reads each file (``ingest``), normalizes it (``normalize``),
-hashes it (``shingle.sketch``), and keeps of every document only:
+``--jobs`` allows) reads each file (``ingest``), normalizes and hashes it in one
+compiled pass (``textscan.sketch_text``, equal to ``shingle.sketch(normalize(...))``),
+and keeps of every document only:
 
 - its metadata (``DocInfo``) and where to read it again (``Locator``), with a
   64-bit digest of its text to notice a file that changed during the run;
@@ -27,17 +28,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import chain
 
 import numpy as np
 
 from dedup.boilerplate import MIN_TOKENS, frequent_prints
 from dedup.config import Config
 from dedup.ingest import Item, assign_ids, discover, read_items, skipped_of
-from dedup.normalize import normalize, sentence_words
+from dedup.normalize import normalize
 from dedup.parallel import parallel_map
-from dedup.shingle import KEEP_AT_LEAST, hash_sentences, shingle_hashes
+from dedup.shingle import KEEP_AT_LEAST, shingle_hashes
 from dedup.store import CSR, LRU, DocStore, Sentences, digest
+from dedup.textscan import sketch_text, warm
 from dedup.types import DocInfo, Document, Locator, SentenceRef, Skipped
 from dedup.weights import Profile, TermWeights
 
@@ -56,7 +57,7 @@ class Corpus:
     common: np.ndarray  # sorted shingle hashes left out of signatures and containment (drop_common)
     weights: TermWeights
     store: DocStore
-    seconds: dict[str, float]  # time per stage of the pass (ingest, normalize, shingle)
+    seconds: dict[str, float]  # time per stage of the pass (ingest, normalize; shingle's is in normalize's)
     files: int
     too_short: int  # documents skipped as too short after normalization (among ``skipped``)
     sentences: Sentences
@@ -137,11 +138,11 @@ class _Chunk:
     sent_tokens: tuple[np.ndarray, np.ndarray]  # one row per sentence: its sorted distinct stem hashes
     sent_prints: np.ndarray  # one fingerprint per sentence
     sent_spans: np.ndarray  # (sentences, 2) uint32: each sentence's (start, end) in its text
-    seconds: tuple[float, float, float]
+    seconds: tuple[float, float]  # reading, then normalizing and hashing (one compiled pass)
 
 
 def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
-    t_read = t_norm = t_hash = 0.0
+    t_read = t_sketch = 0.0
     items: list[Item] = []
     locators: list[Locator] = []
     words: list[int] = []
@@ -152,9 +153,10 @@ def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
     terms: list[np.ndarray] = []
     shingles: list[np.ndarray] = []
     prints: list[np.ndarray] = []
-    sent_tokens: list[tuple[int, ...]] = []
-    sent_prints: list[int] = []
-    sent_spans: list[tuple[int, int]] = []
+    sent_tokens: list[np.ndarray] = []
+    sent_lengths: list[np.ndarray] = []
+    sent_prints: list[np.ndarray] = []
+    sent_spans: list[np.ndarray] = []
     empty32, empty64 = np.zeros(0, np.uint32), np.zeros(0, np.uint64)
     for rel, full in files:
         t0 = time.perf_counter()
@@ -175,37 +177,37 @@ def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
                 continue
             t0 = time.perf_counter()
             text = item.fields["text"]
-            spans, sentence_words_, _ = sentence_words(text)  # normalize's sentences, without Sentence objects
-            t1 = time.perf_counter()
-            toks, fps, word_count, key = hash_sentences(sentence_words_)  # = shingle.sketch(normalize(...))
-            tset = np.unique(np.fromiter(chain.from_iterable(toks), dtype=np.uint32))
-            terms.append(tset)
-            shingles.append(tset if config.shingle_size == 1 else shingle_hashes(
-                normalize(Document(id=item.fallback_id, path=item.path, **item.fields)), config.shingle_size))
-            counted = [f for t, f in zip(toks, fps) if len(t) >= MIN_TOKENS]
-            prints.append(np.unique(np.array(counted, dtype=np.uint64)))
+            sk = sketch_text(text)  # = shingle.sketch(normalize(...)), as arrays
+            terms.append(sk.terms)
+            if config.shingle_size != 1:
+                shingles.append(shingle_hashes(normalize(Document(id=item.fallback_id, path=item.path,
+                                                                  **item.fields)), config.shingle_size))
+            counted = sk.prints[sk.lengths >= MIN_TOKENS].tolist()
+            prints.append(np.array(sorted(set(counted)), dtype=np.uint64))
             n_prints.append(len(counted))
-            n_sent.append(len(toks))
-            sent_tokens += toks
-            sent_prints += fps
-            sent_spans += spans
-            words.append(word_count)
-            keys.append(key)
+            n_sent.append(len(sk.lengths))
+            sent_tokens.append(sk.tokens)
+            sent_lengths.append(sk.lengths)
+            sent_prints.append(sk.prints)
+            sent_spans.append(sk.spans)
+            words.append(sk.word_count)
+            keys.append(sk.key)
             digests.append(digest(text))
             if item.fields["format"] not in ("json", "jsonl"):
                 item.fields = {k: v for k, v in item.fields.items() if k != "text"} | {"chars": len(text)}
             else:
                 item.fields = dict(item.fields, chars=len(text))
-            t_norm += t1 - t0
-            t_hash += time.perf_counter() - t1
-    st_len = np.fromiter((len(t) for t in sent_tokens), dtype=np.int64, count=len(sent_tokens))
-    st_flat = np.fromiter((h for t in sent_tokens for h in t), dtype=np.uint32, count=int(st_len.sum()))
+            t_sketch += time.perf_counter() - t0
     return [_Chunk(items, locators, np.array(words, dtype=np.int64), np.array(digests, dtype=np.uint64),
                    np.array(keys, dtype=np.uint64), _pack(terms, np.uint32),
                    None if config.shingle_size == 1 else _pack(shingles, np.uint32), _pack(prints, np.uint64),
-                   np.array(n_prints, dtype=np.int64), np.array(n_sent, dtype=np.int64), (st_flat, st_len),
-                   np.array(sent_prints, dtype=np.uint64), np.array(sent_spans, dtype=np.uint32).reshape(-1, 2),
-                   (t_read, t_norm, t_hash))]
+                   np.array(n_prints, dtype=np.int64), np.array(n_sent, dtype=np.int64),
+                   (_join(sent_tokens, np.uint32), _join(sent_lengths, np.int64)), _join(sent_prints, np.uint64),
+                   _join(sent_spans, np.uint32).reshape(-1, 2), (t_read, t_sketch))]
+
+
+def _join(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
 
 
 def _pack(rows: list[np.ndarray], dtype: type) -> tuple[np.ndarray, np.ndarray]:
@@ -220,6 +222,7 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     """Read, normalize and hash every document under ``root``; the corpus as compact arrays."""
     t_start = time.perf_counter()
     _prefer_mmap()
+    warm()  # the compiled first pass's tables and kernels, inherited by forked workers
     files, items = discover(root)
     n0 = len(items)  # folders that could not be listed: skipped items with no arrays
     locators = [Locator(it.path, it.path, 0) for it in items]
@@ -232,7 +235,7 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     sent_tokens: list[tuple[np.ndarray, np.ndarray]] = []
     sent_prints: list[np.ndarray] = []
     sent_spans: list[np.ndarray] = []
-    work = [0.0, 0.0, 0.0]
+    work = [0.0, 0.0]
     tick = (lambda done, total: progress("read", done, total)) if progress else None
     for ch in parallel_map(_sketch_chunk, files, config, config.workers, tick, chunk=FILES_PER_TASK, cost=10):
         items += ch.items
@@ -291,7 +294,7 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     _trim()
     wall = time.perf_counter() - t_start
     busy = sum(work) or 1.0
-    seconds = {"ingest": wall * work[0] / busy, "normalize": wall * work[1] / busy, "shingle": wall * work[2] / busy}
+    seconds = {"ingest": wall * work[0] / busy, "normalize": wall * work[1] / busy, "shingle": 0.0}
     return Corpus(infos, sorted(skipped, key=lambda x: x.id), corpus_terms, corpus_shingles, common, weights, store,
                   seconds, len(files), len(ingested) - len(kept), sentences)
 

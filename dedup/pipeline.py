@@ -76,7 +76,7 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
     if not n:
         raise PipelineError(f"{root}: nothing to compare: {len(corpus.skipped)} input(s), all skipped "
                             f"({_reasons(corpus.skipped)})")
-    count("shingle", n, n, corpus.seconds["shingle"])
+    count("shingle", n, n, corpus.seconds["shingle"], "hashed in normalize's compiled pass; its time is counted there")
 
     t0 = time.perf_counter()
     progress("signatures", 0, n)

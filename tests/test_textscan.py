@@ -1,0 +1,145 @@
+"""The compiled first pass (``textscan``) against the Python stages it replaces, and its vocabulary table."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import textscan
+from dedup.normalize import _fold_chars, classify_line, normalize
+from dedup.shingle import sketch
+from dedup.textscan import TextSketch, sketch_text
+from dedup.vocab import MISSING, Vocabulary
+from tests.conftest import SEEDS_DIR, make_doc
+
+# Words, punctuation and line shapes that exercise every rule: abbreviations and initials, quotes and
+# closing brackets, numbers with separators, possessives, control characters and '<' line ends of wire
+# copy, bullets, lines the paragraph rules drop, characters that casefold to two (Straße), that are not
+# NFKC-normal (ﬁ, Ⅻ), beyond the BMP (𝔘), digits that are not decimal (²), combining marks.
+_PIECES = ["The", "mayor", "said", "it's", "Gaza's", "1,200", "3.5", "1.", "don’t", "“Quote”", "WASHINGTON—Talks",
+           "Straße", "İstanbul", "ﬁnal", "Ⅻ", "café", "cafe\u0301", "Mr.", "mr.", "U.S.", "e.g.", "J.", "a", "of",
+           "no", "rule", "--", "<", "\x0b", "\x1f", "\x19", "\x01", "\x0c", "•", "*", "!", "?", ".", "...", ",",
+           ";", "'", "’", "”", ")", "(Reuters)", "By", "Jo", "Smith", "9:45", "x²", "𝔘", "\u00a0", "\u2028", "\t",
+           "Photo:", "Read more", "There are no comments", "12:30 1/2/2020: Page", "-----", "Share", "May 3, 2024",
+           "_", "ÉCOLE", "Ωmega", "naïve"]
+_SEPARATORS = [" ", " ", " ", "\n", "\n\n", ". ", ".\n", "<\n", "\n\x19", "\n  ", " \n"]
+_UNCOVERED = {"Straße", "İstanbul", "ﬁnal", "Ⅻ", "𝔘", "cafe\u0301", "x²"}  # any one sends the text to the Python path
+_COVERED = [p for p in _PIECES if p not in _UNCOVERED]
+
+
+def _python(text: str) -> TextSketch:
+    return textscan._python_sketch(text)
+
+
+def _assert_equal(a: TextSketch, b: TextSketch) -> None:
+    for field in ("spans", "tokens", "lengths", "prints"):
+        assert np.array_equal(getattr(a, field), getattr(b, field)), field
+    assert (a.word_count, a.key) == (b.word_count, b.key)
+    assert np.array_equal(a.terms, b.terms) and np.array_equal(a.terms, np.unique(a.tokens))
+
+
+@given(st.lists(st.tuples(st.sampled_from(_COVERED), st.sampled_from(_SEPARATORS)), max_size=120))
+@settings(max_examples=600, deadline=None)
+def test_compiled_pass_equals_the_python_stages(parts: list[tuple[str, str]]) -> None:
+    text = "".join(w + sep for w, sep in parts)
+    folded = _fold_chars(text)  # the kernel covers these texts
+    assert (folded.isascii() or unicodedata.is_normalized("NFKC", folded)) and textscan._lines(*_code_points(text))[0]
+    _assert_equal(sketch_text(text), _python(text))
+
+
+@given(st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_SEPARATORS)), max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_compiled_pass_or_its_fallback_equals_the_python_stages(parts: list[tuple[str, str]]) -> None:
+    text = "".join(w + sep for w, sep in parts)
+    _assert_equal(sketch_text(text), _python(text))
+
+
+def _code_points(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    flags, low, _, _ = textscan.tables()
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), flags, low
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(". \n<'’,"),
+               max_size=300))
+@settings(max_examples=400, deadline=None)
+def test_compiled_pass_equals_the_python_stages_on_any_text(text: str) -> None:
+    _assert_equal(sketch_text(text), _python(text))
+
+
+def test_compiled_pass_equals_the_stages_on_the_seeds() -> None:
+    for path in sorted(SEEDS_DIR.glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        fast = sketch_text(text)
+        sk = sketch(normalize(make_doc(text, "x")))
+        assert [tuple(t) for t in np.split(fast.tokens, np.cumsum(fast.lengths)[:-1])] == \
+            [s.tokens for s in sk.sentences]
+        assert fast.prints.tolist() == [s.fingerprint for s in sk.sentences]
+        assert (fast.word_count, fast.key) == (sk.word_count, sk.words_key)
+        assert [tuple(x) for x in fast.spans.tolist()] == \
+            [(s.start, s.end) for s in normalize(make_doc(text, "x")).sentences]
+
+
+@pytest.mark.parametrize("text", [
+    "Straße und Weg. Der Mann sagte es.",  # casefolds to more characters: the Python path
+    "The \U0001d518 sign. It stays.",  # beyond the BMP: the Python path
+    "ﬁnal answer. Next one.",  # not NFKC-normal: the Python path
+])
+def test_texts_the_kernel_does_not_cover_take_the_python_path(text: str) -> None:
+    _assert_equal(sketch_text(text), _python(text))
+    assert len(sketch_text(text).spans) == 2
+
+
+def test_a_line_with_a_control_character_inside_is_classified_in_python() -> None:
+    line = "By John\x01 Smith"
+    assert classify_line(line) == "byline"
+    text = f"{line}\nThe council met on Tuesday to agree the budget for the coming year.\n"
+    fast = sketch_text(text)
+    _assert_equal(fast, _python(text))
+    assert fast.spans[0, 0] == len(line) + 1  # the byline is dropped
+
+
+def test_tables_answer_as_python() -> None:
+    flags, low, _, _ = textscan.tables()
+    for ch in ["a", "Z", "é", "5", "٣", "²", " ", "\u00a0", "\u2028", "_", "’", "ß", "İ", "\x01", "\t"]:
+        c = ord(ch)
+        assert bool(flags[c] & textscan.SPACE) == ch.isspace()
+        assert bool(flags[c] & textscan.ALNUM) == ch.isalnum()
+        assert bool(flags[c] & textscan.DEC) == ch.isdecimal()
+        assert bool(flags[c] & textscan.DIGIT) == ch.isdigit()
+        assert bool(flags[c] & textscan.LOWER) == ch.islower()
+    assert chr(low[ord("’")]) == "'" and chr(low[ord("É")]) == "é" and low[ord("ß")] == -1
+
+
+# ---------------------------------------------------------------- the vocabulary table
+
+def test_vocabulary_finds_what_was_inserted_and_reports_misses() -> None:
+    v = Vocabulary()
+    keys = np.array([5, 9, 1 << 63, 17], dtype=np.uint64)
+    v.insert(keys[:3], np.array([50, -1, 7], dtype=np.int64))
+    values, missing = v.lookup(keys)
+    assert values.tolist() == [50, -1, 7, MISSING] and missing == 1
+    v.insert(keys[:1], np.array([99], dtype=np.int64))  # already there: kept as it was
+    assert v.lookup(keys[:1])[0].tolist() == [50] and len(v) == 3
+
+
+def test_vocabulary_grows_and_keeps_every_entry() -> None:
+    v = Vocabulary()
+    rng = np.random.default_rng(3)
+    keys = np.unique(rng.integers(1, 2**63, size=200_000, dtype=np.uint64))
+    for part in np.array_split(keys, 7):
+        v.insert(part, (part % 1000).astype(np.int64))
+    values, missing = v.lookup(keys)
+    assert missing == 0 and np.array_equal(values, (keys % 1000).astype(np.int64))
+    assert len(v.keys) >= 2 * len(keys)  # load kept under one half
+
+
+def test_vocabulary_empties_itself_at_its_limit() -> None:
+    v = Vocabulary(limit=100)
+    v.insert(np.arange(1, 81, dtype=np.uint64), np.zeros(80, dtype=np.int64))
+    v.insert(np.arange(81, 121, dtype=np.uint64), np.ones(40, dtype=np.int64))
+    assert len(v) == 40
+    assert v.lookup(np.array([1, 100], dtype=np.uint64))[0].tolist() == [MISSING, 1]
