@@ -76,10 +76,10 @@ class Corpus:
     def sentence_refs(self, k: int) -> list[SentenceRef]:
         """Document k's sentences as the diff stage quotes them: (text, start, end, fingerprint of its words).
 
-        The text is read again (``DocStore.document`` checks it is the one the first pass
+        The text is read again (``DocStore.text`` checks it is the one the first pass
         read); the spans are the first pass's, so nothing is normalized again.
         """
-        text = self.store.document(k).text
+        text = self.store.text(k)
         se = self.sentences
         lo, hi = int(se.doc[k]), int(se.doc[k + 1])
         return [(text[s:e], s, e, p) for (s, e), p in zip(se.spans[lo:hi].tolist(), se.prints[lo:hi].tolist(),

@@ -118,8 +118,11 @@ def _walk(root: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     return sorted(files), unlisted
 
 
-def read_items(full: str, rel: str, config: Config) -> list[Item]:
-    """The documents (and skipped records) of one file, in file order."""
+def read_items(full: str, rel: str, config: Config, metadata: bool = True) -> list[Item]:
+    """The documents (and skipped records) of one file, in file order.
+
+    ``metadata=False`` leaves a text file's header lines unread (title, date, source and url
+    None): for reading a text again, when only the text is wanted."""
     name = os.path.basename(rel).lower()
     inner = name[:-3] if name.endswith(".gz") else name
     ext = os.path.splitext(inner)[1]
@@ -138,7 +141,7 @@ def read_items(full: str, rel: str, config: Config) -> list[Item]:
                     "url": page.url}
             text = page.text
         else:
-            meta = text_metadata(text)
+            meta = text_metadata(text) if metadata else dict.fromkeys(("title", "date", "source", "url"))
         _check_text(text, rel, config)
         return [Item(rel, rel, rel, fields={"text": text, "encoding": encoding, "format": fmt, **meta})]
     except _Skip as skip:

@@ -183,7 +183,7 @@ class StoredTexts(Mapping[str, str]):
         self._store, self._index = store, index
 
     def __getitem__(self, doc_id: str) -> str:
-        return self._store.document(self._index[doc_id]).text
+        return self._store.text(self._index[doc_id])
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._index)

@@ -115,11 +115,18 @@ class DocStore:
         self.ids, self.locators, self.digests, self.inline, self.config = ids, locators, digests, inline, config
 
     def document(self, k: int) -> Document:
+        return self._read(k, metadata=True)
+
+    def text(self, k: int) -> str:
+        """Document k's text (its header lines are not parsed for metadata again)."""
+        return self._read(k, metadata=False).text
+
+    def _read(self, k: int, metadata: bool) -> Document:
         doc = self.inline.get(k)
         if doc is not None:
             return doc
         loc = self.locators[k]
-        items = read_items(loc.full, loc.rel, self.config)
+        items = read_items(loc.full, loc.rel, self.config, metadata)
         item = items[loc.record] if loc.record < len(items) else None
         if item is None or item.skip is not None or digest(item.fields["text"]) != self.digests[k]:
             raise StoreError(f"{loc.rel}: the file changed while dedup was running (read again to compare "

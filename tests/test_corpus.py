@@ -73,7 +73,8 @@ def test_prepare_keeps_per_document_what_the_stages_give_alone(folder: Path) -> 
         for field in ("tokens", "offsets", "weights", "sizes", "mass"):
             assert np.array_equal(getattr(direct, field), getattr(from_arrays, field)), field
         assert (direct.word_count, direct.words_key) == (from_arrays.word_count, from_arrays.words_key)
-        assert corpus.store.document(k).text == doc.text
+        assert corpus.store.document(k).text == doc.text == corpus.store.text(k)
+        assert corpus.store.document(k).title == doc.title  # read again with its metadata
         # the diff stage's sentences: the spans normalize gives, keyed by the fingerprint of their words
         assert corpus.sentence_refs(k) == [(x.text, x.start, x.end, fingerprint(x)) for x in nd.sentences]
 
@@ -88,6 +89,8 @@ def test_a_file_changed_during_the_run_is_an_error_naming_it(folder: Path, tmp_p
     (root / victim.path).write_text("Rewritten while dedup was running. " * 20)
     with pytest.raises(StoreError, match=victim.path):
         corpus.store.document(0)
+    with pytest.raises(StoreError, match=victim.path):
+        corpus.store.text(0)
 
 
 @pytest.fixture(scope="module")
