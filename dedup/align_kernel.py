@@ -118,3 +118,65 @@ def align_sentences(ta: np.ndarray, oa: np.ndarray, wa: np.ndarray, za: np.ndarr
             n_out += 1
     by_i = np.argsort(oi[:n_out])
     return oi[:n_out][by_i], oj[:n_out][by_i], os_[:n_out][by_i]
+
+
+@numba.njit(cache=True, nogil=True)
+def matching_blocks(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()`` for int64 arrays.
+
+    Rows (i, j, size), sorted, adjacent blocks merged, ending with (len(a), len(b), 0).  The same
+    recursion as difflib: the longest common run of the range (ties to the smallest i, then j),
+    then the ranges left and right of it.
+    """
+    la, lb = len(a), len(b)
+    cap = min(la, lb) + 1
+    found = np.empty((cap, 3), dtype=np.int64)
+    nf = 0
+    stack = np.empty((2 * cap + 2, 4), dtype=np.int64)
+    stack[0, 0], stack[0, 1], stack[0, 2], stack[0, 3] = 0, la, 0, lb
+    top = 1
+    prev = np.zeros(lb + 1, dtype=np.int64)
+    cur = np.zeros(lb + 1, dtype=np.int64)
+    while top:
+        top -= 1
+        alo, ahi, blo, bhi = stack[top, 0], stack[top, 1], stack[top, 2], stack[top, 3]
+        besti, bestj, best = alo, blo, 0
+        prev[:] = 0  # prev[j - blo + 1]: length of the common run ending at a[i - 1], b[j]
+        for i in range(alo, ahi):
+            cur[0] = 0
+            for j in range(blo, bhi):
+                if a[i] == b[j]:
+                    k = prev[j - blo] + 1
+                    cur[j - blo + 1] = k
+                    if k > best:
+                        besti, bestj, best = i - k + 1, j - k + 1, k
+                else:
+                    cur[j - blo + 1] = 0
+            prev, cur = cur, prev
+        if best:
+            found[nf, 0], found[nf, 1], found[nf, 2] = besti, bestj, best
+            nf += 1
+            if alo < besti and blo < bestj:
+                stack[top, 0], stack[top, 1], stack[top, 2], stack[top, 3] = alo, besti, blo, bestj
+                top += 1
+            if besti + best < ahi and bestj + best < bhi:
+                stack[top, 0], stack[top, 1], stack[top, 2], stack[top, 3] = besti + best, ahi, bestj + best, bhi
+                top += 1
+    found = found[:nf][np.argsort(found[:nf, 0])]
+    out = np.empty((nf + 1, 3), dtype=np.int64)
+    n = 0
+    i1 = j1 = k1 = 0
+    for r in range(nf):
+        i2, j2, k2 = found[r, 0], found[r, 1], found[r, 2]
+        if i1 + k1 == i2 and j1 + k1 == j2:
+            k1 += k2
+        else:
+            if k1:
+                out[n, 0], out[n, 1], out[n, 2] = i1, j1, k1
+                n += 1
+            i1, j1, k1 = i2, j2, k2
+    if k1:
+        out[n, 0], out[n, 1], out[n, 2] = i1, j1, k1
+        n += 1
+    out[n, 0], out[n, 1], out[n, 2] = la, lb, 0
+    return out[:n + 1].copy()

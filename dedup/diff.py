@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable
-from difflib import SequenceMatcher
 
+import numpy as np
+
+from dedup.align_kernel import matching_blocks
 from dedup.types import DiffItem, NormalizedDoc, SentenceRef, VariantDiff, WordOp
 from dedup.verify import align
 from dedup.weights import TermWeights
@@ -39,20 +41,27 @@ def _match_same_words(variant: list[SentenceRef], canonical: list[SentenceRef], 
 
 
 def word_ops(old: str, new: str) -> tuple[WordOp, ...]:
-    """Word-level diff from the text ``old`` to ``new``; words compared after folding."""
+    """Word-level diff from the text ``old`` to ``new``; words compared after folding.
+
+    The opcodes of ``difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)``, from
+    a compiled copy of its matching-blocks recursion (``align_kernel.matching_blocks``, tested equal).
+    """
     a = _TOKEN.findall(old)
     b = _TOKEN.findall(new)
+    ids: dict[str, int] = {}
     key = str.casefold
-    sm = SequenceMatcher(None, [key(w) for w in a], [key(w) for w in b], autojunk=False)
+    a_ids = np.fromiter((ids.setdefault(key(w), len(ids)) for w in a), dtype=np.int64, count=len(a))
+    b_ids = np.fromiter((ids.setdefault(key(w), len(ids)) for w in b), dtype=np.int64, count=len(b))
     ops: list[WordOp] = []
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        if tag == "equal":
-            ops.append(WordOp("equal", " ".join(b[j1:j2])))
-            continue
-        if i2 > i1:
-            ops.append(WordOp("delete", " ".join(a[i1:i2])))
-        if j2 > j1:
-            ops.append(WordOp("insert", " ".join(b[j1:j2])))
+    i = j = 0
+    for ai, bj, size in matching_blocks(a_ids, b_ids).tolist():
+        if ai > i:
+            ops.append(WordOp("delete", " ".join(a[i:ai])))
+        if bj > j:
+            ops.append(WordOp("insert", " ".join(b[j:bj])))
+        i, j = ai + size, bj + size
+        if size:
+            ops.append(WordOp("equal", " ".join(b[bj:j])))
     return tuple(ops)
 
 

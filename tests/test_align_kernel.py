@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.align_kernel import align_sentences, sentence_mass
+from dedup.align_kernel import align_sentences, matching_blocks, sentence_mass
+from dedup.diff import word_ops
 
 MIN_TOKENS = 3
 
@@ -78,3 +81,29 @@ def test_boilerplate_sentences_take_no_part() -> None:
     assert ma.tolist() == [0.0, 4.0]
     i, j, _ = align_sentences(ta, oa, wa, za, ma, ta, oa, za, ma, 0.4, MIN_TOKENS)
     assert list(zip(i.tolist(), j.tolist())) == [(1, 1)]
+
+
+@given(st.lists(st.integers(0, 5), max_size=40), st.lists(st.integers(0, 5), max_size=40))
+@settings(max_examples=500, deadline=None)
+def test_matching_blocks_equal_difflib(a: list[int], b: list[int]) -> None:
+    expected = SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+    got = matching_blocks(np.array(a, dtype=np.int64), np.array(b, dtype=np.int64))
+    assert [tuple(x) for x in got.tolist()] == [tuple(m) for m in expected]
+
+
+def test_word_ops_equal_difflib_on_reworded_sentences() -> None:
+    old = "The Prime Minister said on Tuesday that the plan would cost 3 million pounds, and it would go ahead."
+    new = "On Tuesday the prime minister said the plan, costing 3 million pounds, would go ahead as planned."
+    a, b = old.split(), new.split()
+    sm = SequenceMatcher(None, [w.casefold() for w in a], [w.casefold() for w in b], autojunk=False)
+    expected = []
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            expected.append(("equal", " ".join(b[j1:j2])))
+            continue
+        if i2 > i1:
+            expected.append(("delete", " ".join(a[i1:i2])))
+        if j2 > j1:
+            expected.append(("insert", " ".join(b[j1:j2])))
+    assert [(o.op, o.text) for o in word_ops(old, new)] == expected
+    assert any(o.op == "equal" for o in word_ops(old, new)) and any(o.op == "insert" for o in word_ops(old, new))
