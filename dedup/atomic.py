@@ -14,6 +14,7 @@ left from an earlier run never survive into the new one.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import secrets
 import shutil
@@ -47,6 +48,24 @@ def _fsync_dir(path: Path) -> None:
     try:
         with contextlib.suppress(OSError):
             os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _syncfs(path: Path) -> bool:
+    """Flush the file system holding ``path`` (Linux ``syncfs``): one call instead of an fsync per file
+    when a report writes thousands of cluster pages.  False where the call is not available."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        call = libc.syncfs
+    except (OSError, AttributeError):
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return False
+    try:
+        return call(fd) == 0
     finally:
         os.close(fd)
 
@@ -102,8 +121,10 @@ def replace_dir(target: Path, files: Mapping[str, bytes]) -> list[Path]:
         for name, data in files.items():
             with open(tmp_dir / name, "xb") as fh:
                 fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
+        if not _syncfs(tmp_dir):  # every file's data on disk before the rename: one call, or an fsync each
+            for name in files:
+                with open(tmp_dir / name, "rb") as fh:
+                    os.fsync(fh.fileno())
         _fsync_dir(tmp_dir)
 
         old: Path | None = None

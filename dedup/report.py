@@ -31,6 +31,7 @@ from dedup import __version__, html_report
 from dedup.atomic import replace_dir, write_atomic
 from dedup.config import Config
 from dedup.markdown import cluster_filename, render_cluster
+from dedup.parallel import parallel_map
 from dedup.types import (
     Cluster,
     DiffItem,
@@ -231,16 +232,25 @@ def documents_lines(result: RunResult) -> list[dict[str, Any]]:
     return [r[2] for r in rows]
 
 
-def markdown_files(result: RunResult) -> dict[str, str]:
-    """File name -> Markdown text, one page per multi-member cluster."""
+def markdown_files(result: RunResult, workers: int = 1) -> dict[str, str]:
+    """File name -> Markdown text, one page per multi-member cluster (rendered on ``workers`` processes)."""
     docs = {d.id: d for d in result.documents}
-    out: dict[str, str] = {}
-    for c in result.clusters:
-        name = cluster_filename(c.id)
-        if name in out:
-            raise ValueError(f"clusters {c.id!r} and another map to the same file name {name!r}")
-        out[name] = render_cluster(c, docs)
-    return out
+    names = [cluster_filename(c.id) for c in result.clusters]
+    if len(set(names)) < len(names):
+        seen: dict[str, str] = {}
+        for c, name in zip(result.clusters, names, strict=True):
+            if name in seen:
+                raise ValueError(f"clusters {seen[name]!r} and {c.id!r} map to the same file name {name!r}")
+            seen[name] = c.id
+    pages = parallel_map(_render_chunk, result.clusters, docs, workers, chunk=PAGES_PER_TASK, cost=5)
+    return dict(zip(names, pages, strict=True))
+
+
+PAGES_PER_TASK = 200
+
+
+def _render_chunk(clusters: list[Cluster], docs: dict[str, DocInfo]) -> list[str]:
+    return [render_cluster(c, docs) for c in clusters]
 
 
 def _jsonl(rows: Iterable[dict[str, Any]]) -> bytes:
@@ -264,7 +274,7 @@ def write_report(result: RunResult, config: Config, out_dir: Path, input_root: s
     clusters_bytes = _dumps(payload)
     rows = documents_lines(result)
     documents_bytes = _jsonl(rows)
-    pages = {name: text.encode("utf-8") for name, text in markdown_files(result).items()}
+    pages = {name: text.encode("utf-8") for name, text in markdown_files(result, config.workers).items()}
     html_bytes = html_report.render(payload, result.texts, rows).encode("utf-8")
 
     if out_dir.exists() and not out_dir.is_dir():

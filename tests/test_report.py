@@ -21,6 +21,7 @@ from dedup.report import (
     clusters_payload,
     documents_lines,
     format_summary,
+    markdown_files,
     load_schema,
     validate,
     write_report,
@@ -426,3 +427,18 @@ def test_the_runs_lsh_banding_is_in_the_payload_and_validates(result: RunResult)
     payload["lsh"]["rows"] = "four"
     with pytest.raises(jsonschema.ValidationError):
         validate(payload)
+
+
+def test_markdown_pages_are_the_same_from_worker_processes(result: RunResult) -> None:
+    (c,) = result.clusters
+    many = dataclasses.replace(result, clusters=tuple(dataclasses.replace(c, id=f"c-{i:08x}") for i in range(600)))
+    serial, pooled = markdown_files(many, workers=1), markdown_files(many, workers=2)  # 600 pages: a pool starts
+    assert list(serial) == list(pooled) == [f"c-{i:08x}.md" for i in range(600)]
+    assert serial == pooled and serial["c-00000007.md"].startswith("# Cluster c-00000007 (2 documents)\n")
+
+
+def test_clusters_with_the_same_page_name_are_an_error(result: RunResult) -> None:
+    (c,) = result.clusters
+    clash = dataclasses.replace(result, clusters=(dataclasses.replace(c, id="a/b"), dataclasses.replace(c, id="a_b")))
+    with pytest.raises(ValueError, match="same file name 'a_b.md'"):
+        markdown_files(clash)
