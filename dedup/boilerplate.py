@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable, Sequence
-from itertools import combinations
 from typing import Protocol
 
+import numba
 import numpy as np
 
 from dedup.shingle import fingerprint, sketch
@@ -39,8 +39,39 @@ def _prints(doc: NormalizedDoc) -> list[int]:
     return [fingerprint(s) for s in doc.sentences if len(set(s.tokens)) >= MIN_TOKENS]
 
 
-def _jaccard(a: set[int], b: set[int]) -> float:
-    return len(a & b) / len(a | b) if a or b else 1.0
+@numba.njit(cache=True, nogil=True)
+def _jaccards(flat: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """Jaccard of every pair of rows (sorted distinct values; two empty rows: 1.0), pairs in
+    ``itertools.combinations`` order."""
+    n = len(offsets) - 1
+    out = np.empty(n * (n - 1) // 2, dtype=np.float64)
+    p = 0
+    for a in range(n):
+        for b in range(a + 1, n):
+            i, i_end, j, j_end = offsets[a], offsets[a + 1], offsets[b], offsets[b + 1]
+            both = 0
+            while i < i_end and j < j_end:
+                if flat[i] == flat[j]:
+                    both += 1
+                    i += 1
+                    j += 1
+                elif flat[i] < flat[j]:
+                    i += 1
+                else:
+                    j += 1
+            union = (offsets[a + 1] - offsets[a]) + (offsets[b + 1] - offsets[b]) - both
+            out[p] = both / union if union else 1.0
+            p += 1
+    return out
+
+
+Sentences = tuple[np.ndarray, np.ndarray, np.ndarray]  # a document's stem hashes, per-sentence counts, fingerprints
+
+
+def _sentences(sk: DocSketch) -> Sentences:
+    lengths = np.fromiter((len(s.tokens) for s in sk.sentences), dtype=np.int64, count=len(sk.sentences))
+    flat = np.fromiter((t for s in sk.sentences for t in s.tokens), dtype=np.uint32, count=int(lengths.sum()))
+    return flat, lengths, np.array([s.fingerprint for s in sk.sentences], dtype=np.uint64)
 
 
 class Prints(Protocol):
@@ -56,16 +87,18 @@ def find_boilerplate(docs: Sequence[NormalizedDoc], min_docs: int) -> frozenset[
     ranked = [docs[k] for k in order]
     prints = [_prints(d) for d in ranked]
     rows = [np.unique(np.array(p, dtype=np.uint64)) for p in prints]
-    return frequent_prints(rows, [len(p) for p in prints], lambda k: sketch(ranked[k]), min_docs)
+    return frequent_prints(rows, [len(p) for p in prints], lambda k: _sentences(sketch(ranked[k])), min_docs)
 
 
 def frequent_prints(prints: Prints | Sequence[np.ndarray], n_prints: Sequence[int],
-                    load: Callable[[int], DocSketch], min_docs: int) -> frozenset[int]:
+                    load: Callable[[int], Sentences], min_docs: int) -> frozenset[int]:
     """Fingerprints of the boilerplate sentences, from every document's fingerprints.
 
     ``n_prints[k]`` counts document k's fingerprints with repeats; ``load(k)``
-    gives document k (read again only for the few sampled holders of a
-    frequent sentence).  Documents are indexed in id order.
+    gives document k's sentences as arrays (its stem hashes, sentence by
+    sentence; the count of each sentence's; each sentence's fingerprint),
+    asked for only for the few sampled holders of a frequent sentence.
+    Documents are indexed in id order.
     """
     n = len(prints)
     if n < min_docs:
@@ -84,9 +117,9 @@ def frequent_prints(prints: Prints | Sequence[np.ndarray], n_prints: Sequence[in
         holders.setdefault(fp, []).append(k)  # k ascending: documents in id order
     out: set[int] = set()
     decided: dict[tuple[int, ...], bool] = {}
-    loaded: dict[int, DocSketch] = {}
+    loaded: dict[int, Sentences] = {}
 
-    def doc(k: int) -> DocSketch:
+    def doc(k: int) -> Sentences:
         if k not in loaded:
             loaded[k] = load(k)
         return loaded[k]
@@ -101,19 +134,19 @@ def frequent_prints(prints: Prints | Sequence[np.ndarray], n_prints: Sequence[in
 
 
 def _unrelated_holders(ks: Sequence[int], prints: Prints | Sequence[np.ndarray], n_prints: Sequence[int],
-                       doc: Callable[[int], DocSketch]) -> bool:
+                       doc: Callable[[int], Sentences]) -> bool:
     """Do these documents share only a small block, and nothing else?"""
     sets = [set(prints[k].tolist()) for k in ks]
     block = set.intersection(*sets)
     shares = [len(block) / max(n_prints[k], 1) for k in ks]
     if statistics.median(shares) >= 0.5:
         return False
+    shared = np.array(sorted(block), dtype=np.uint64)
     rests = []
-    for k in ks:
-        toks: set[str] = set()
-        for s in doc(k).sentences:
-            if len(s.tokens) >= MIN_TOKENS and s.fingerprint not in block:
-                toks.update(s.tokens)
-        rests.append(toks)
-    sims = [_jaccard(a, b) for a, b in combinations(rests, 2)]
-    return statistics.median(sims) < UNRELATED
+    for k in ks:  # the stems of each document's counted sentences outside the block
+        flat, lengths, fps = doc(k)
+        keep = (lengths >= MIN_TOKENS) & ~np.isin(fps, shared)
+        rests.append(np.unique(flat[np.repeat(keep, lengths)]))
+    offsets = np.concatenate(([0], np.cumsum([len(r) for r in rests])))
+    sims = _jaccards(np.concatenate(rests), offsets)
+    return statistics.median(sims.tolist()) < UNRELATED

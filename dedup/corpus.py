@@ -289,7 +289,7 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     common = common_hashes(corpus_shingles, config.common_share, config.common_min_docs)
     values, df = np.unique(corpus_terms.flat, return_counts=True)
     boilerplate = frequent_prints(corpus_prints, n_prints[rows].tolist(),
-                                  lambda k: sentences.sketch(k, ids_kept[k]), config.boilerplate_min_docs)
+                                  sentences.arrays, config.boilerplate_min_docs)
     weights = TermWeights(values, df, len(kept), boilerplate)
     _trim()
     wall = time.perf_counter() - t_start

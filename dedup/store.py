@@ -96,6 +96,12 @@ class Sentences:
         self.tokens, self.prints, self.doc, self.words, self.keys = tokens, prints, doc, words, keys
         self.spans = spans  # (sentences, 2) uint32: each sentence's (start, end) in its document's text
 
+    def arrays(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Document k's sentences as (stem hashes one sentence after another, the count of each's, fingerprints)."""
+        lo, hi = int(self.doc[k]), int(self.doc[k + 1])
+        off = self.tokens.offsets
+        return self.tokens.flat[off[lo]:off[hi]], np.diff(off[lo:hi + 1]), self.prints[lo:hi]
+
     def sketch(self, k: int, doc_id: str) -> DocSketch:
         lo, hi = int(self.doc[k]), int(self.doc[k + 1])
         off, flat = self.tokens.offsets, self.tokens.flat
