@@ -17,7 +17,7 @@ import xxhash
 
 from dedup.config import Config
 from dedup.ingest import read_items
-from dedup.types import DocSketch, Document, Locator, SentenceSketch
+from dedup.types import Document, Locator
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -102,15 +102,6 @@ class Sentences:
         off = self.tokens.offsets
         return self.tokens.flat[off[lo]:off[hi]], np.diff(off[lo:hi + 1]), self.prints[lo:hi]
 
-    def sketch(self, k: int, doc_id: str) -> DocSketch:
-        lo, hi = int(self.doc[k]), int(self.doc[k + 1])
-        off, flat = self.tokens.offsets, self.tokens.flat
-        toks = flat[off[lo]:off[hi]].tolist()
-        base = int(off[lo])
-        bounds = (off[lo:hi + 1] - base).tolist()
-        fps = self.prints[lo:hi].tolist()
-        return DocSketch(doc_id, tuple(SentenceSketch(tuple(toks[bounds[i]:bounds[i + 1]]), fps[i])
-                                       for i in range(hi - lo)), int(self.words[k]), int(self.keys[k]))
 
 
 class DocStore:
