@@ -19,7 +19,7 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 __all__ = ["write_atomic", "replace_dir"]
@@ -70,14 +70,17 @@ def _syncfs(path: Path) -> bool:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old or the new file, never a mix.
+def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` (bytes, or pieces of bytes written as they come) to ``path`` so that readers
+    see the old or the new file, never a mix.
 
     The bytes go to a temporary file next to ``path``, are flushed and fsynced,
-    and the temporary file is then renamed over ``path``.  On any error the
-    temporary file is removed and the error is raised; ``path`` is untouched.
+    and the temporary file is then renamed over ``path``.  On any error (also one
+    raised while the pieces are made) the temporary file is removed and the error
+    is raised; ``path`` is untouched.
     """
     path = Path(path)
+    pieces = [data] if isinstance(data, bytes | bytearray) else data
     directory = path.parent
     tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed explicitly below
         delete=False, dir=directory, prefix=f".{path.name}.", suffix=".tmp"
@@ -85,7 +88,8 @@ def write_atomic(path: Path, data: bytes) -> None:
     tmp_path = Path(tmp.name)
     try:
         with tmp:
-            tmp.write(data)
+            for piece in pieces:
+                tmp.write(piece)
             tmp.flush()
             os.fsync(tmp.fileno())
         # NamedTemporaryFile creates files as 0600; give the result the usual mode.
@@ -98,31 +102,39 @@ def write_atomic(path: Path, data: bytes) -> None:
     _fsync_dir(directory)
 
 
-def replace_dir(target: Path, files: Mapping[str, bytes]) -> list[Path]:
+def _check_name(name: str) -> None:
+    if not name or name in (".", "..") or "/" in name or os.sep in name or (os.altsep and os.altsep in name):
+        raise ValueError(f"not a plain file name: {name!r}")
+
+
+def replace_dir(target: Path, files: Mapping[str, bytes] | Iterable[tuple[str, bytes]]) -> list[Path]:
     """Replace the directory ``target`` with one holding exactly ``files``.
 
-    ``files`` maps plain file names (no separators) to their contents.  They
-    are written into a fresh temporary directory ``.<name>.tmp-XXXX`` next to
-    ``target``; the old ``target`` (if any) is renamed aside, the new one
-    renamed into place, and the old one removed.  Returns the final paths,
-    in the order of ``files``.
+    ``files`` maps plain file names (no separators) to their contents, or
+    yields (name, contents) pairs, written as they come.  They are written into
+    a fresh temporary directory ``.<name>.tmp-XXXX`` next to ``target``; the
+    old ``target`` (if any) is renamed aside, the new one renamed into place,
+    and the old one removed.  On any error (a bad name, one raised while the
+    files are made) the temporary directory is removed and ``target`` is
+    untouched.  Returns the final paths, in the order of ``files``.
     """
     target = Path(target)
     parent = target.parent
-    for name in files:
-        if not name or name in (".", "..") or "/" in name or os.sep in name or (
-            os.altsep and os.altsep in name
-        ):
-            raise ValueError(f"not a plain file name: {name!r}")
-
+    if isinstance(files, Mapping):
+        for name in files:
+            _check_name(name)
+        files = files.items()
+    names: list[str] = []
     tmp_dir = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=parent))
     try:
         os.chmod(tmp_dir, 0o777 & ~_umask())  # mkdtemp creates 0700
-        for name, data in files.items():
+        for name, data in files:
+            _check_name(name)
             with open(tmp_dir / name, "xb") as fh:
                 fh.write(data)
+            names.append(name)
         if not _syncfs(tmp_dir):  # every file's data on disk before the rename: one call, or an fsync each
-            for name in files:
+            for name in names:
                 with open(tmp_dir / name, "rb") as fh:
                     os.fsync(fh.fileno())
         _fsync_dir(tmp_dir)
@@ -149,4 +161,4 @@ def replace_dir(target: Path, files: Mapping[str, bytes]) -> list[Path]:
         else:
             with contextlib.suppress(OSError):
                 old.unlink()
-    return [target / name for name in files]
+    return [target / name for name in names]

@@ -12,7 +12,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import pickle
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -64,28 +64,38 @@ def parallel_map(fn: Callable[[list[T], Any], list[R]], items: Sequence[T], ctx:
     ``cost`` is an item's work relative to verifying one candidate pair (a file to read is about 10,
     a cluster to diff about 40).
     """
+    out: list[R] = []
+    for part in parallel_iter(fn, items, ctx, workers, progress, chunk, cost):
+        out.extend(part)
+    return out
+
+
+def parallel_iter(fn: Callable[[list[T], Any], list[R]], items: Sequence[T], ctx: Any, workers: int,
+                  progress: Callable[[int, int], None] | None = None, chunk: int | None = None,
+                  cost: float = 1.0) -> Iterator[list[R]]:
+    """``parallel_map``, one chunk's results at a time, in order (for results not to be held all at once)."""
     size = chunk or _CHUNK
     chunks = [list(items[k:k + size]) for k in range(0, len(items), size)]
-    out: list[R] = []
     done = 0
     use_pool = workers > 1 and len(items) * cost >= MIN_PARALLEL and "fork" in mp.get_all_start_methods() \
         and sys.platform != "win32"
     if not use_pool:
         for part in chunks:
-            out.extend(fn(part, ctx))
+            result = fn(part, ctx)
             done += len(part)
             if progress:
                 progress(done, len(items))
-        return out
+            yield result
+        return
     global _inherited
     _inherited = (fn, ctx)
     try:
         with mp.get_context("fork").Pool(workers) as pool:
             for part, (ok, data) in zip(chunks, pool.imap(_call, chunks)):
-                out.extend(_result(ok, data))
+                result = _result(ok, data)
                 done += len(part)
                 if progress:
                     progress(done, len(items))
+                yield result
     finally:
         _inherited = None
-    return out

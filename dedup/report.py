@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import fields
 from importlib import resources
 from pathlib import Path
@@ -31,7 +31,7 @@ from dedup import __version__, html_report
 from dedup.atomic import replace_dir, write_atomic
 from dedup.config import Config
 from dedup.markdown import cluster_filename, render_cluster
-from dedup.parallel import parallel_map
+from dedup.parallel import parallel_iter
 from dedup.types import (
     Cluster,
     DiffItem,
@@ -39,6 +39,7 @@ from dedup.types import (
     Evidence,
     Member,
     RunResult,
+    Skipped,
     VariantDiff,
 )
 
@@ -46,6 +47,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "SCHEMA_NAMES",
     "ReportError",
+    "clusters_json",
     "clusters_payload",
     "documents_lines",
     "markdown_files",
@@ -157,6 +159,11 @@ def _clustered_ids(result: RunResult) -> set[str]:
 def clusters_payload(result: RunResult, config: Config, input_root: str) -> dict[str, Any]:
     """The ``clusters.json`` object (see ``dedup/schema/clusters.schema.json``)."""
     docs = {d.id: d for d in result.documents}
+    return {**_payload_head(result, config, input_root), "clusters": [_cluster(c, docs) for c in result.clusters]}
+
+
+def _payload_head(result: RunResult, config: Config, input_root: str) -> dict[str, Any]:
+    """``clusters_payload`` without its clusters."""
     clustered = len(_clustered_ids(result))
     accepted = sum(1 for e in result.edges if e.accepted)
     return {
@@ -181,60 +188,90 @@ def clusters_payload(result: RunResult, config: Config, input_root: str) -> dict
             {"stage": s.stage, "in": int(s.docs_in), "out": int(s.docs_out), "note": s.note}
             for s in result.stages
         ],
-        "clusters": [
-            {
-                "id": c.id,
-                "size": len(c.members),
-                "canonical": c.canonical,
-                "canonical_reason": c.canonical_reason,
-                "members": [_member(m, c, docs) for m in _ordered_members(c)],
-            }
-            for c in result.clusters
-        ],
     }
+
+
+def _cluster(c: Cluster, docs: dict[str, DocInfo]) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "size": len(c.members),
+        "canonical": c.canonical,
+        "canonical_reason": c.canonical_reason,
+        "members": [_member(m, c, docs) for m in _ordered_members(c)],
+    }
+
+
+def clusters_json(result: RunResult, config: Config, input_root: str) -> Iterator[bytes]:
+    """``clusters.json``'s bytes (``_dumps(clusters_payload(...))``), a cluster at a time: the
+    whole payload of a large run is never held in memory."""
+    docs = {d.id: d for d in result.documents}
+    head = _dumps({**_payload_head(result, config, input_root), "clusters": []})
+    empty = b'{\n  "clusters": [],\n'  # sorted keys: "clusters" comes first
+    if not result.clusters:
+        yield head
+        return
+    assert head.startswith(empty)
+    yield b'{\n  "clusters": [\n'
+    for k, c in enumerate(result.clusters):
+        body = orjson.dumps(_cluster(c, docs), option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2)
+        yield (b",\n    " if k else b"    ") + body.replace(b"\n", b"\n    ")  # two levels deeper
+    yield b"\n  ],\n" + head[len(empty):]
 
 
 def documents_lines(result: RunResult) -> list[dict[str, Any]]:
     """The ``documents.jsonl`` rows: one per input, sorted by id (documents before skipped on a tie)."""
+    return list(_document_rows(result))
+
+
+def _document_rows(result: RunResult) -> Iterator[dict[str, Any]]:
+    """``documents_lines``, a row at a time."""
     where: dict[str, tuple[str, bool]] = {}
     for c in result.clusters:
         for m in c.members:
             where[m.id] = (c.id, m.id == c.canonical)
-    rows: list[tuple[str, int, dict[str, Any]]] = []
-    for d in result.documents:
-        cluster_id, is_canonical = where.get(d.id, (None, False))
-        rows.append((d.id, 0, {
-            "id": d.id,
-            "status": "clustered" if cluster_id is not None else "singleton",
-            "cluster": cluster_id,
-            "canonical": is_canonical,
-            "reason": None,
-            "detail": None,
-            "path": d.path,
-            "encoding": d.encoding,
-            "title": d.title,
-            "date": d.date,
-        }))
-    for s in result.skipped:
-        rows.append((s.id, 1, {
-            "id": s.id,
-            "status": "skipped",
-            "cluster": None,
-            "canonical": False,
-            "reason": s.reason,
-            "detail": s.detail,
-            "path": s.path,
-            "encoding": None,
-            "title": None,
-            "date": None,
-        }))
-    rows.sort(key=lambda r: (r[0], r[1]))
-    return [r[2] for r in rows]
+    order = sorted([(d.id, 0, k) for k, d in enumerate(result.documents)]
+                   + [(s.id, 1, k) for k, s in enumerate(result.skipped)])
+    for _, kind, k in order:
+        if kind == 0:
+            d = result.documents[k]
+            cluster_id, is_canonical = where.get(d.id, (None, False))
+            yield {
+                "id": d.id,
+                "status": "clustered" if cluster_id is not None else "singleton",
+                "cluster": cluster_id,
+                "canonical": is_canonical,
+                "reason": None,
+                "detail": None,
+                "path": d.path,
+                "encoding": d.encoding,
+                "title": d.title,
+                "date": d.date,
+            }
+        else:
+            yield _skipped_row(result.skipped[k])
+
+
+def _skipped_row(s: Skipped) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "status": "skipped",
+        "cluster": None,
+        "canonical": False,
+        "reason": s.reason,
+        "detail": s.detail,
+        "path": s.path,
+        "encoding": None,
+        "title": None,
+        "date": None,
+    }
 
 
 def markdown_files(result: RunResult, workers: int = 1) -> dict[str, str]:
     """File name -> Markdown text, one page per multi-member cluster (rendered on ``workers`` processes)."""
-    docs = {d.id: d for d in result.documents}
+    return {name: page.decode("utf-8") for name, page in _pages(result, workers)}
+
+
+def _page_names(result: RunResult) -> list[str]:
     names = [cluster_filename(c.id) for c in result.clusters]
     if len(set(names)) < len(names):
         seen: dict[str, str] = {}
@@ -242,19 +279,23 @@ def markdown_files(result: RunResult, workers: int = 1) -> dict[str, str]:
             if name in seen:
                 raise ValueError(f"clusters {seen[name]!r} and {c.id!r} map to the same file name {name!r}")
             seen[name] = c.id
-    pages = parallel_map(_render_chunk, result.clusters, docs, workers, chunk=PAGES_PER_TASK, cost=5)
-    return dict(zip(names, pages, strict=True))
+    return names
+
+
+def _pages(result: RunResult, workers: int) -> Iterator[tuple[str, bytes]]:
+    """(file name, UTF-8 Markdown) per cluster, rendered a chunk at a time on ``workers`` processes."""
+    docs = {d.id: d for d in result.documents}
+    names = iter(_page_names(result))
+    for part in parallel_iter(_render_chunk, result.clusters, docs, workers, chunk=PAGES_PER_TASK, cost=5):
+        for page in part:
+            yield next(names), page
 
 
 PAGES_PER_TASK = 200
 
 
-def _render_chunk(clusters: list[Cluster], docs: dict[str, DocInfo]) -> list[str]:
-    return [render_cluster(c, docs) for c in clusters]
-
-
-def _jsonl(rows: Iterable[dict[str, Any]]) -> bytes:
-    return b"".join(orjson.dumps(r, option=orjson.OPT_SORT_KEYS) + b"\n" for r in rows)
+def _render_chunk(clusters: list[Cluster], docs: dict[str, DocInfo]) -> list[bytes]:
+    return [render_cluster(c, docs).encode("utf-8") for c in clusters]
 
 
 # ---------------------------------------------------------------- writing
@@ -266,33 +307,51 @@ def write_report(result: RunResult, config: Config, out_dir: Path, input_root: s
     Order: ``documents.jsonl``, the ``clusters/`` pages (swapped in as a whole,
     so no page of an earlier run remains), ``report.html``, then ``clusters.json``
     last, so a reader never sees a ``clusters.json`` whose pages are missing.
+    Each file is written as it is made (a large run's payload is never held
+    whole); the result is checked first, so a bad one leaves the old output intact.
     Raises :class:`ReportError` when ``out_dir`` cannot be created or written.
     """
     out_dir = Path(out_dir)
-    # Build everything before touching the disk: a bad result leaves the old output intact.
-    payload = clusters_payload(result, config, input_root)
-    clusters_bytes = _dumps(payload)
-    rows = documents_lines(result)
-    documents_bytes = _jsonl(rows)
-    pages = {name: text.encode("utf-8") for name, text in markdown_files(result, config.workers).items()}
-    html_bytes = html_report.render(payload, result.texts, rows).encode("utf-8")
-
+    _check(result)
     if out_dir.exists() and not out_dir.is_dir():
         raise ReportError(f"cannot write to {out_dir}: it is a file, not a directory")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         written: list[Path] = []
-        write_atomic(out_dir / DOCUMENTS_JSONL, documents_bytes)
+        write_atomic(out_dir / DOCUMENTS_JSONL, (orjson.dumps(r, option=orjson.OPT_SORT_KEYS) + b"\n"
+                                                 for r in _document_rows(result)))
         written.append(out_dir / DOCUMENTS_JSONL)
-        written += replace_dir(out_dir / CLUSTERS_DIR, pages)
-        write_atomic(out_dir / REPORT_HTML, html_bytes)
+        written += replace_dir(out_dir / CLUSTERS_DIR, _pages(result, config.workers))
+        write_atomic(out_dir / REPORT_HTML, _html(result, config, input_root).encode("utf-8"))
         written.append(out_dir / REPORT_HTML)
-        write_atomic(out_dir / CLUSTERS_JSON, clusters_bytes)
+        write_atomic(out_dir / CLUSTERS_JSON, clusters_json(result, config, input_root))
         written.append(out_dir / CLUSTERS_JSON)
     except OSError as exc:
         reason = exc.strerror or str(exc) or type(exc).__name__
         raise ReportError(f"cannot write to {out_dir}: {reason}") from exc
     return written
+
+
+def _check(result: RunResult) -> None:
+    """Raise ValueError, before anything is written, for a result the files cannot be made from."""
+    ids = {d.id for d in result.documents}
+    for c in result.clusters:
+        _ordered_members(c)
+        for m in c.members:
+            if m.id not in ids:
+                raise ValueError(f"cluster {c.id}: member {m.id!r} is not among the run's documents")
+    _page_names(result)
+
+
+def _html(result: RunResult, config: Config, input_root: str) -> str:
+    """``report.html``: the page needs every cluster's size, but the members of only those it shows."""
+    docs = {d.id: d for d in result.documents}
+    shown = {c.id for c in sorted(result.clusters, key=lambda c: (-len(c.members), c.id))[:html_report.MAX_CLUSTERS]}
+    payload = {**_payload_head(result, config, input_root),
+               "clusters": [_cluster(c, docs) if c.id in shown else {"id": c.id, "size": len(c.members)}
+                            for c in result.clusters]}
+    skipped = [_skipped_row(x) for x in sorted(result.skipped, key=lambda x: x.id)]  # documents.jsonl's order
+    return html_report.render(payload, result.texts, skipped)
 
 
 # ---------------------------------------------------------------- summary

@@ -12,12 +12,15 @@ import orjson
 import pytest
 
 import dedup
+import dedup.report as report_module
+from dedup import html_report
 from dedup.atomic import replace_dir, write_atomic
 from dedup.config import Config
 from dedup.markdown import cluster_filename, quote, word_diff
 from dedup.report import (
     SCHEMA_VERSION,
     ReportError,
+    clusters_json,
     clusters_payload,
     documents_lines,
     format_summary,
@@ -442,3 +445,28 @@ def test_clusters_with_the_same_page_name_are_an_error(result: RunResult) -> Non
     clash = dataclasses.replace(result, clusters=(dataclasses.replace(c, id="a/b"), dataclasses.replace(c, id="a_b")))
     with pytest.raises(ValueError, match="same file name 'a_b.md'"):
         markdown_files(clash)
+
+
+def _many(result: RunResult, n: int) -> RunResult:
+    """``result``'s one cluster as ``n`` clusters of different sizes (members dropped from some)."""
+    (c,) = result.clusters
+    alone = tuple(m for m in c.members if m.id == c.canonical)
+    return dataclasses.replace(result, clusters=tuple(
+        dataclasses.replace(c, id=f"c-{i:08x}", members=c.members if i % 3 else alone) for i in range(n)))
+
+
+@pytest.mark.parametrize("n", [0, 1, 7])
+def test_clusters_json_is_written_a_cluster_at_a_time_with_the_same_bytes(result: RunResult, n: int) -> None:
+    r = _many(result, n)
+    full = orjson.dumps(clusters_payload(r, Config(), "in"), option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2)
+    assert b"".join(clusters_json(r, Config(), "in")) == full + b"\n"
+
+
+def test_html_from_the_shown_clusters_only_is_the_same_page(result: RunResult,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(html_report, "MAX_CLUSTERS", 4)
+    monkeypatch.setattr(html_report, "MAX_DETAILED", 2)
+    r = _many(result, 9)
+    full = html_report.render(clusters_payload(r, Config(), "in"), r.texts, documents_lines(r))
+    assert report_module._html(r, Config(), "in") == full
+    assert full.count('class="cluster"') >= 2
