@@ -113,7 +113,8 @@ def _walk(root: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 
     for dirpath, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        files += [(rel(os.path.join(dirpath, f)), os.path.join(dirpath, f))
+        folder = rel(dirpath)  # once per folder: os.path.relpath costs ~20 us, a million files ~20 s
+        files += [(f if folder == "." else f"{folder}/{f}", os.path.join(dirpath, f))
                   for f in filenames if not f.startswith(".")]
     return sorted(files), unlisted
 
