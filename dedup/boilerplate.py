@@ -65,6 +65,24 @@ def _jaccards(flat: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     return out
 
 
+@numba.njit(cache=True, nogil=True)
+def _rest(flat: np.ndarray, lengths: np.ndarray, fps: np.ndarray, shared: np.ndarray) -> np.ndarray:
+    """The distinct stem hashes, sorted, of the sentences with at least MIN_TOKENS of them whose
+    fingerprint is not in ``shared`` (sorted)."""
+    out = np.empty(len(flat), dtype=flat.dtype)
+    n = 0
+    at = 0
+    for s in range(len(lengths)):
+        size = lengths[s]
+        if size >= MIN_TOKENS:
+            x = np.searchsorted(shared, fps[s])
+            if x == len(shared) or shared[x] != fps[s]:
+                out[n:n + size] = flat[at:at + size]
+                n += size
+        at += size
+    return np.unique(out[:n])
+
+
 Sentences = tuple[np.ndarray, np.ndarray, np.ndarray]  # a document's stem hashes, per-sentence counts, fingerprints
 
 
@@ -142,11 +160,7 @@ def _unrelated_holders(ks: Sequence[int], prints: Prints | Sequence[np.ndarray],
     if statistics.median(shares) >= 0.5:
         return False
     shared = np.array(sorted(block), dtype=np.uint64)
-    rests = []
-    for k in ks:  # the stems of each document's counted sentences outside the block
-        flat, lengths, fps = doc(k)
-        keep = (lengths >= MIN_TOKENS) & ~np.isin(fps, shared)
-        rests.append(np.unique(flat[np.repeat(keep, lengths)]))
+    rests = [_rest(*doc(k), shared) for k in ks]  # the stems of each one's counted sentences outside the block
     offsets = np.concatenate(([0], np.cumsum([len(r) for r in rests])))
     sims = _jaccards(np.concatenate(rests), offsets)
     return statistics.median(sims.tolist()) < UNRELATED
