@@ -286,8 +286,9 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
               for k, r in enumerate(kept) if "text" in items[r].fields}
     store = DocStore(ids_kept, [locators[r] for r in kept], digests[rows], inline, config)
     del items, locators
-    common = common_hashes(corpus_shingles, config.common_share, config.common_min_docs)
-    values, df = np.unique(corpus_terms.flat, return_counts=True)
+    values, df = np.unique(corpus_terms.flat, return_counts=True)  # document frequencies (rows hold distinct hashes)
+    common = common_hashes(corpus_shingles, config.common_share, config.common_min_docs,
+                           (values, df) if corpus_shingles is corpus_terms else None)
     boilerplate = frequent_prints(corpus_prints, n_prints[rows].tolist(),
                                   sentences.arrays, config.boilerplate_min_docs)
     weights = TermWeights(values, df, len(kept), boilerplate)
@@ -332,13 +333,17 @@ def _gather(parts: list[tuple[np.ndarray, np.ndarray]], dtype: type, rows: np.nd
     return joined.take(rows)
 
 
-def common_hashes(shingles: CSR, max_share: float, min_docs: int) -> np.ndarray:
-    """The shingle hashes found in more than ``max(min_docs, max_share * N)`` documents (see ``drop_common``)."""
+def common_hashes(shingles: CSR, max_share: float, min_docs: int,
+                  frequencies: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """The shingle hashes found in more than ``max(min_docs, max_share * N)`` documents (see ``drop_common``).
+
+    ``frequencies``: ``np.unique(shingles.flat, return_counts=True)`` when the caller has it already
+    (one sort of a large corpus's hashes takes tens of seconds)."""
     n = len(shingles)
     limit = max(min_docs, int(max_share * n))
     if n <= limit:
         return np.zeros(0, np.uint32)
-    values, counts = np.unique(shingles.flat, return_counts=True)
+    values, counts = frequencies if frequencies is not None else np.unique(shingles.flat, return_counts=True)
     return values[counts > limit]
 
 
