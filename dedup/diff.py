@@ -40,6 +40,12 @@ def _match_same_words(variant: list[SentenceRef], canonical: list[SentenceRef], 
             aligned_c.add(slots.pop(0))
 
 
+class _Ids(dict[str, int]):
+    def __missing__(self, word: str) -> int:
+        n = self[word] = len(self)
+        return n
+
+
 def word_ops(old: str, new: str) -> tuple[WordOp, ...]:
     """Word-level diff from the text ``old`` to ``new``; words compared after folding.
 
@@ -48,10 +54,9 @@ def word_ops(old: str, new: str) -> tuple[WordOp, ...]:
     """
     a = _TOKEN.findall(old)
     b = _TOKEN.findall(new)
-    ids: dict[str, int] = {}
-    key = str.casefold
-    a_ids = np.fromiter((ids.setdefault(key(w), len(ids)) for w in a), dtype=np.int64, count=len(a))
-    b_ids = np.fromiter((ids.setdefault(key(w), len(ids)) for w in b), dtype=np.int64, count=len(b))
+    ids = _Ids()  # folded word -> a number, in order of first sight
+    a_ids = np.array(list(map(ids.__getitem__, map(str.casefold, a))), dtype=np.int64)
+    b_ids = np.array(list(map(ids.__getitem__, map(str.casefold, b))), dtype=np.int64)
     ops: list[WordOp] = []
     i = j = 0
     for ai, bj, size in matching_blocks(a_ids, b_ids).tolist():
