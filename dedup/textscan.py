@@ -1,49 +1,54 @@
 """Compiled sentence split and word scan (numba): the first pass's normalize and hash, without Python per word.
 
 ``sketch_text(text)`` returns what ``shingle.hash_sentences(normalize.sentence_words(text))``
-returns, as arrays, several times faster.  Only the paragraph rules (regular
-expressions over lines) stay in Python; the sentence split, the trimming of
-sentences, the word pattern and the word fixes of ``normalize`` run in one
-kernel over the text's code points.  Python's own character predicates
-(``isspace``, ``isalnum``, ``islower``, ``isdecimal``, ``isdigit``, ``casefold``)
-are copied into tables once, so the kernel answers as Python does.
+returns, as arrays, several times faster.  In order:
 
-The kernel writes the normalized words as UTF-8, one space between words;
-word fingerprints, the words key and the stems' hashes are taken from those
-bytes with the same functions as before (``xxh3_64``; a memo of stem hashes
-keyed by the word's bytes).  A text the kernel does not cover (one whose
-folded form is not NFKC-normalized or does not casefold character for
-character, or one with characters beyond the Basic Multilingual Plane) goes
-through the Python path; both paths give equal results (tested).
+1. ``_lines``: each line as ``normalize._paragraphs`` sees it (blank, opens or
+   closes a paragraph, the span the line rules look at);
+2. the line rules themselves, regular expressions, in Python (one match a line);
+3. ``_paragraph_spans``: the kept paragraphs;
+4. ``_scan``: the sentence split, the trimming of sentences, the word pattern and
+   the word fixes, writing the words as UTF-8 (one space between words) with a
+   64-bit hash of each;
+5. the stem of each word from a compiled memo (``vocab.Vocabulary``); words not
+   seen before are stemmed in Python; ``_sentence_sets`` then sorts each
+   sentence's distinct stem hashes.
+
+Python's own character predicates (``isspace``, ``isalnum``, ``islower``,
+``isdecimal``, ``isdigit``, ``casefold``) are copied into tables once, so the
+kernels answer as Python does.  Fingerprints and the words key are ``xxh3_64``
+of the same bytes as before.  A text the kernels do not cover (its folded form
+not NFKC-normalized or not casefolding character for character, or characters
+beyond the Basic Multilingual Plane) goes through the Python stages; both paths
+give equal results (tested).
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
-from functools import cache
 from typing import NamedTuple
 
 import numba
 import numpy as np
 import xxhash
 
-from dedup.normalize import (
-    _ABBREV,
-    _ANY_RULE,
-    _CONTROL,
-    _FOLD_CHARS,
-    _fold_chars,
-    classify_line,
-    sentence_words,
-    stem,
+from dedup.linescan import _lines, _paragraph_spans
+from dedup.normalize import _ANY_RULE, _fold_chars, classify_line, sentence_words, stem
+from dedup.scantables import (
+    ALNUM,
+    ALPHA1,
+    CLOSER,
+    DEC,
+    DIGIT,
+    END,
+    JUNK,
+    LET,
+    LOWER,
+    SPACE,
+    tables,
 )
 from dedup.shingle import hash_sentences, token_hash
 from dedup.vocab import MISSING, Vocabulary
-
-# character properties, one bit each, of the character itself
-SPACE, ALNUM, LOWER, ALPHA1, DEC, LET, DIGIT, JUNK, CLOSER, END, CTRL, BREAK, BULLET, FINAL = (1 << i for i in range(14))
-BMP = 1 << 16
 
 
 class TextSketch(NamedTuple):
@@ -56,38 +61,6 @@ class TextSketch(NamedTuple):
     word_count: int
     key: int  # the words key (``shingle.words_key``)
     terms: np.ndarray  # uint32: the document's distinct stem hashes, sorted
-
-
-@cache
-def tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(flags, low, abbreviations, their lengths): Python's answers for every BMP character."""
-    chars = [chr(c) for c in range(BMP)]
-
-    def where(test: Callable[[str], bool]) -> np.ndarray:
-        return np.fromiter(map(test, chars), dtype=np.bool_, count=BMP)
-
-    lower = [c.lower() for c in chars]
-    alnum, decimal = where(str.isalnum), where(str.isdecimal)
-    flags = np.zeros(BMP, dtype=np.uint16)
-    for bit, mask in ((SPACE, where(str.isspace)), (ALNUM, alnum), (LOWER, where(str.islower)),
-                      (ALPHA1, np.fromiter((len(c) == 1 and c.isalpha() for c in lower), dtype=np.bool_, count=BMP)),
-                      (DEC, decimal), (LET, alnum & ~decimal), (DIGIT, where(str.isdigit)),
-                      (CTRL, where(lambda c: c < "\x80" and _CONTROL.match(c) is not None)),
-                      (BREAK, np.fromiter((len(f"a{c}a".splitlines()) > 1 for c in chars), dtype=np.bool_, count=BMP))):
-        flags[mask] |= bit  # ("_" is not alphanumeric, so LET is [^\W\d_])
-    flags[list(range(32)) + [ord(" "), ord("<")]] |= JUNK  # normalize._trim
-    flags[[ord(c) for c in "\"'”’)]"]] |= CLOSER  # normalize._SENT_END
-    flags[[ord(c) for c in ".!?"]] |= END
-    flags[[ord(c) for c in "•*+-"]] |= BULLET  # a line starting so opens a paragraph
-    flags[[ord(c) for c in "<.!?:\"”'"]] |= FINAL  # a line ending so closes its paragraph (normalize._closes)
-    folds = dict(_FOLD_CHARS)
-    low = np.array([ord(f) if len(f := folds.get(c, c).casefold()) == 1 else -1 for c in chars], dtype=np.int32)
-    abbrev = sorted(_ABBREV)
-    width = max(map(len, abbrev))
-    table = np.zeros((len(abbrev), width), dtype=np.int32)
-    for r, a in enumerate(abbrev):
-        table[r, :len(a)] = [ord(c) for c in a]
-    return flags, low, table, np.array([len(a) for a in abbrev], dtype=np.int64)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -186,93 +159,6 @@ def _words(cp: np.ndarray, s: int, e: int, flags: np.ndarray, low: np.ndarray, b
         count += 1
         x = y
     return pos, count
-
-
-BLANK, OPENS, CLOSES = 1, 2, 4  # what a line is to the paragraph rules
-
-
-@numba.njit(cache=True, nogil=True)
-def _lines(cp: np.ndarray, flags: np.ndarray, low: np.ndarray) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray]:
-    """``normalize._paragraphs``'s view of each line (the text split at '\\n', a final empty piece left out):
-    (whether the kernels cover the text; per line its span without the '\\n', the span of ``classify_line``'s
-    stripped line ((-1, -1) when a control character inside it leaves that to Python), BLANK | OPENS | CLOSES)."""
-    n = len(cp)
-    for x in range(n):  # covered: every character in the tables, and casefolded to one character
-        if cp[x] >= 65536 or low[cp[x]] < 0:
-            return False, np.empty((0, 2), dtype=np.int64), np.empty((0, 2), dtype=np.int64), np.empty(0, np.uint8)
-    total = 1
-    for x in range(n):
-        if cp[x] == 10:
-            total += 1
-    spans = np.empty((total, 2), dtype=np.int64)
-    rules = np.empty((total, 2), dtype=np.int64)
-    kinds = np.zeros(total, dtype=np.uint8)
-    k = 0
-    start = 0
-    while start < n:
-        end = start
-        while end < n and cp[end] != 10:
-            end += 1
-        a, b, body = start, end, 0  # classify_line: control characters out, white space stripped
-        while a < b and flags[cp[a]] & (CTRL | SPACE):
-            a += 1
-        while b > a and flags[cp[b - 1]] & (CTRL | SPACE):
-            b -= 1
-        inner = False
-        for x in range(a, b):
-            if flags[cp[x]] & CTRL:
-                inner = True
-            elif not flags[cp[x]] & SPACE:
-                body += 1
-        if body == 0 or (body == 1 and cp[a] == 60):  # nothing but white space, control characters, one '<'
-            kinds[k] |= BLANK
-        rb = b  # then '<' line ends and white space stripped off the end
-        while rb > a and cp[rb - 1] == 60:
-            rb -= 1
-        while rb > a and flags[cp[rb - 1]] & SPACE:
-            rb -= 1
-        rules[k, 0], rules[k, 1] = (-1, -1) if inner else (a, rb)
-        f = start
-        while f < end and flags[cp[f]] & SPACE:
-            f += 1
-        if start < end and (flags[cp[start]] & CTRL or (f < end and flags[cp[f]] & BULLET)):
-            kinds[k] |= OPENS
-        t = end  # normalize._closes of the line
-        while t > start and flags[cp[t - 1]] & SPACE:
-            t -= 1
-        seg = t
-        while seg > start and not flags[cp[seg - 1]] & BREAK:
-            seg -= 1
-        if t > start and (flags[cp[t - 1]] & FINAL or t - seg < 40):
-            kinds[k] |= CLOSES
-        spans[k, 0], spans[k, 1] = start, end
-        k += 1
-        start = end + 1
-    return True, spans[:k].copy(), rules[:k].copy(), kinds[:k].copy()
-
-
-@numba.njit(cache=True, nogil=True)
-def _paragraph_spans(spans: np.ndarray, kinds: np.ndarray, dropped: np.ndarray) -> np.ndarray:
-    """``normalize._paragraphs``'s kept paragraphs, from ``_lines`` and the lines a rule drops."""
-    out = np.empty((len(spans) + 1, 2), dtype=np.int64)
-    k = 0
-    cur = False  # a paragraph is open (out[k])
-    closes = False  # ... and its last line closes it
-    for i in range(len(spans)):
-        skip = dropped[i] or kinds[i] & BLANK
-        if cur and (skip or kinds[i] & OPENS or closes):
-            k += 1
-            cur = False
-        if skip:
-            continue
-        if not cur:
-            cur = True
-            out[k, 0] = spans[i, 0]
-        out[k, 1] = spans[i, 1]
-        closes = kinds[i] & CLOSES != 0
-    if cur:
-        k += 1
-    return out[:k].copy()
 
 
 @numba.njit(cache=True, nogil=True)

@@ -1,4 +1,4 @@
-"""The compiled first pass (``textscan``) against the Python stages it replaces, and its vocabulary table."""
+"""The compiled first pass (``textscan``, ``linescan``, ``scantables``) against the Python stages it replaces, and its vocabulary table."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup import textscan
+from dedup import linescan, scantables, textscan
 from dedup.normalize import _fold_chars, classify_line, normalize
 from dedup.shingle import sketch
 from dedup.textscan import TextSketch, sketch_text
@@ -47,7 +47,7 @@ def _assert_equal(a: TextSketch, b: TextSketch) -> None:
 def test_compiled_pass_equals_the_python_stages(parts: list[tuple[str, str]]) -> None:
     text = "".join(w + sep for w, sep in parts)
     folded = _fold_chars(text)  # the kernel covers these texts
-    assert (folded.isascii() or unicodedata.is_normalized("NFKC", folded)) and textscan._lines(*_code_points(text))[0]
+    assert (folded.isascii() or unicodedata.is_normalized("NFKC", folded)) and linescan._lines(*_code_points(text))[0]
     _assert_equal(sketch_text(text), _python(text))
 
 
@@ -59,7 +59,7 @@ def test_compiled_pass_or_its_fallback_equals_the_python_stages(parts: list[tupl
 
 
 def _code_points(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    flags, low, _, _ = textscan.tables()
+    flags, low, _, _ = scantables.tables()
     return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), flags, low
 
 
@@ -103,14 +103,14 @@ def test_a_line_with_a_control_character_inside_is_classified_in_python() -> Non
 
 
 def test_tables_answer_as_python() -> None:
-    flags, low, _, _ = textscan.tables()
+    flags, low, _, _ = scantables.tables()
     for ch in ["a", "Z", "é", "5", "٣", "²", " ", "\u00a0", "\u2028", "_", "’", "ß", "İ", "\x01", "\t"]:
         c = ord(ch)
-        assert bool(flags[c] & textscan.SPACE) == ch.isspace()
-        assert bool(flags[c] & textscan.ALNUM) == ch.isalnum()
-        assert bool(flags[c] & textscan.DEC) == ch.isdecimal()
-        assert bool(flags[c] & textscan.DIGIT) == ch.isdigit()
-        assert bool(flags[c] & textscan.LOWER) == ch.islower()
+        assert bool(flags[c] & scantables.SPACE) == ch.isspace()
+        assert bool(flags[c] & scantables.ALNUM) == ch.isalnum()
+        assert bool(flags[c] & scantables.DEC) == ch.isdecimal()
+        assert bool(flags[c] & scantables.DIGIT) == ch.isdigit()
+        assert bool(flags[c] & scantables.LOWER) == ch.islower()
     assert chr(low[ord("’")]) == "'" and chr(low[ord("É")]) == "é" and low[ord("ß")] == -1
 
 
