@@ -27,7 +27,7 @@ from typing import Protocol
 import numba
 import numpy as np
 
-from dedup.shingle import fingerprint, sketch
+from dedup.shingle import fingerprint, sentence_arrays, sketch
 from dedup.types import DocSketch, NormalizedDoc
 
 SAMPLE = 8  # documents looked at per frequent sentence
@@ -87,9 +87,7 @@ Sentences = tuple[np.ndarray, np.ndarray, np.ndarray]  # a document's stem hashe
 
 
 def _sentences(sk: DocSketch) -> Sentences:
-    lengths = np.fromiter((len(s.tokens) for s in sk.sentences), dtype=np.int64, count=len(sk.sentences))
-    flat = np.fromiter((t for s in sk.sentences for t in s.tokens), dtype=np.uint32, count=int(lengths.sum()))
-    return flat, lengths, np.array([s.fingerprint for s in sk.sentences], dtype=np.uint64)
+    return sentence_arrays([s.tokens for s in sk.sentences], [s.fingerprint for s in sk.sentences])
 
 
 class Prints(Protocol):

@@ -18,7 +18,8 @@ import numpy as np
 from dedup.normalize import _ABBREV, _CONTROL, _FOLD_CHARS
 
 # character properties, one bit each, of the character itself
-SPACE, ALNUM, LOWER, ALPHA1, DEC, LET, DIGIT, JUNK, CLOSER, END, CTRL, BREAK, BULLET, FINAL = (1 << i for i in range(14))
+(SPACE, ALNUM, LOWER, ALPHA1, DEC, LET, DIGIT, JUNK, CLOSER, END, CTRL, BREAK, BULLET,
+ FINAL) = (1 << i for i in range(14))
 BMP = 1 << 16
 
 

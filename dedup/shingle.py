@@ -125,6 +125,14 @@ def hash_sentences(words: list[list[str]]) -> tuple[list[tuple[int, ...]], list[
     return tokens, prints, sum(map(len, words)), xxh(all_words.encode("utf-8", "surrogatepass"))
 
 
+def sentence_arrays(tokens: list[tuple[int, ...]], prints: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sentences given as per-sentence stem-hash tuples and fingerprints, as arrays: the hashes one
+    sentence after another (uint32), each sentence's count of them (int64), the fingerprints (uint64)."""
+    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    flat = np.fromiter((h for t in tokens for h in t), dtype=np.uint32, count=int(lengths.sum()))
+    return flat, lengths, np.array(prints, dtype=np.uint64)
+
+
 def sketch(doc: NormalizedDoc) -> DocSketch:
     """The document as hashes: per sentence its sorted distinct stem hashes and its fingerprint."""
     sentences = tuple(SentenceSketch(tuple(sorted({token_hash(t) for t in s.tokens})), fingerprint(s))

@@ -47,7 +47,7 @@ from dedup.scantables import (
     SPACE,
     tables,
 )
-from dedup.shingle import hash_sentences, token_hash
+from dedup.shingle import hash_sentences, sentence_arrays, token_hash
 from dedup.vocab import MISSING, Vocabulary
 
 
@@ -164,9 +164,9 @@ def _words(cp: np.ndarray, s: int, e: int, flags: np.ndarray, low: np.ndarray, b
 @numba.njit(cache=True, nogil=True)
 def _scan(cp: np.ndarray, paras: np.ndarray, flags: np.ndarray, low: np.ndarray, table: np.ndarray,
           lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``normalize.sentence_words`` over code points, given its paragraphs: (sentence spans, their byte ranges in ``buf``,
-    their word counts, ``buf``: every word, fixed, as UTF-8 with one space between words, the words' hashes and
-    their starts in ``buf``)."""
+    """``normalize.sentence_words`` over code points, given its paragraphs: (sentence spans, their byte
+    ranges in ``buf``, their word counts, ``buf``: every word, fixed, as UTF-8 with one space between
+    words, the words' hashes and their starts in ``buf``)."""
     n = len(cp)
     spans = np.empty((n + 1, 2), dtype=np.int64)
     ranges = np.empty((n + 1, 2), dtype=np.int64)
@@ -318,7 +318,6 @@ def sketch_text(text: str) -> TextSketch:
 def _python_sketch(text: str) -> TextSketch:
     spans, words, _ = sentence_words(text)
     toks, prints, word_count, key = hash_sentences(words)
-    lengths = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
-    flat = np.fromiter((h for t in toks for h in t), dtype=np.uint32, count=int(lengths.sum()))
-    return TextSketch(np.array(spans, dtype=np.int64).reshape(-1, 2), flat, lengths,
-                      np.array(prints, dtype=np.uint64), word_count, key, np.unique(flat))
+    flat, lengths, fps = sentence_arrays(toks, prints)
+    return TextSketch(np.array(spans, dtype=np.int64).reshape(-1, 2), flat, lengths, fps, word_count, key,
+                      np.unique(flat))

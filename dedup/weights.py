@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 from dedup.align_kernel import sentence_mass
-from dedup.shingle import sketch, token_hash, token_set_hashes
+from dedup.shingle import sentence_arrays, sketch, token_hash, token_set_hashes
 from dedup.types import DocSketch, NormalizedDoc
 
 PROFILES = 2048  # profiles kept (the documents being compared now)
@@ -122,10 +122,9 @@ class TermWeights:
             self._profiles.move_to_end(key)
             return hit[1]
         sk = doc if is_sketch else sketch(doc)
-        lengths = [len(s.tokens) for s in sk.sentences]
-        tokens = np.fromiter((t for s in sk.sentences for t in s.tokens), dtype=np.uint32, count=sum(lengths))
+        tokens, lengths, prints = sentence_arrays([s.tokens for s in sk.sentences],
+                                                  [s.fingerprint for s in sk.sentences])
         offsets = np.concatenate(([0], np.cumsum(lengths, dtype=np.int64))).astype(np.int64)
-        prints = np.fromiter((s.fingerprint for s in sk.sentences), dtype=np.uint64, count=len(lengths))
         p = self.build(sk.id, tokens, offsets, prints, sk.word_count, sk.words_key)
         self._profiles[key] = (doc, p)
         if len(self._profiles) > PROFILES:

@@ -1,4 +1,5 @@
-"""The compiled first pass (``textscan``, ``linescan``, ``scantables``) against the Python stages it replaces, and its vocabulary table."""
+"""The compiled first pass (``textscan``, ``linescan``, ``scantables``) against the Python stages it replaces,
+and its vocabulary table."""
 
 from __future__ import annotations
 
