@@ -10,6 +10,8 @@ folded lower-case form (``normalize``'s quote and dash folding, then
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from functools import cache
 
@@ -53,3 +55,29 @@ def tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     for r, a in enumerate(abbrev):
         table[r, :len(a)] = [ord(c) for c in a]
     return flags, low, table, np.array([len(a) for a in abbrev], dtype=np.int64)
+
+
+@cache
+def separators() -> re.Pattern[str]:
+    """The characters that are not NFKC-normal but whose NFKC form only separates words ("…" -> "...",
+    the ideographic space -> " "): neither it nor the character's own folded form has a letter, a
+    digit, an apostrophe, a comma, a lone full stop or a combining mark.  In a text whose other
+    characters are NFKC-normal, such a character gives the words that folding would give, so the
+    kernels cover the text."""
+    _, low, _, _ = tables()
+    keep = []
+    for c in range(BMP):
+        ch = chr(c)
+        if 0xD800 <= c < 0xE000 or unicodedata.is_normalized("NFKC", ch) or low[c] < 0:
+            continue
+        expansion = unicodedata.normalize("NFKC", ch)
+        dots = len(expansion) >= 2 and set(expansion) == {"."}  # a run of full stops cannot join two numbers
+        if any(d.isalnum() or d in "'’," or (d == "." and not dots) for d in expansion):
+            continue
+        if any(unicodedata.category(d).startswith("M") for d in ch + expansion):
+            continue  # a combining mark could compose with the letter before it
+        own = chr(low[c])
+        if own.isalnum() or own in "'’,.":
+            continue
+        keep.append(ch)
+    return re.compile("[" + "".join(re.escape(ch) for ch in keep) + "]")

@@ -45,6 +45,7 @@ from dedup.scantables import (
     LET,
     LOWER,
     SPACE,
+    separators,
     tables,
 )
 from dedup.shingle import hash_sentences, sentence_arrays, token_hash
@@ -287,7 +288,8 @@ def warm() -> None:
 def sketch_text(text: str) -> TextSketch:
     """The document's sentences as hashes: ``hash_sentences(sentence_words(text))``, as arrays."""
     folded = _fold_chars(text)
-    if not (folded.isascii() or unicodedata.is_normalized("NFKC", folded)):
+    if not (folded.isascii() or unicodedata.is_normalized("NFKC", folded)
+            or unicodedata.is_normalized("NFKC", separators().sub(" ", folded))):
         return _python_sketch(text)
     flags, low, table, lengths = tables()
     cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)

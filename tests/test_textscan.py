@@ -26,9 +26,10 @@ _PIECES = ["The", "mayor", "said", "it's", "Gaza's", "1,200", "3.5", "1.", "don�
            "no", "rule", "--", "<", "\x0b", "\x1f", "\x19", "\x01", "\x0c", "•", "*", "!", "?", ".", "...", ",",
            ";", "'", "’", "”", ")", "(Reuters)", "By", "Jo", "Smith", "9:45", "x²", "𝔘", "\u00a0", "\u2028", "\t",
            "Photo:", "Read more", "There are no comments", "12:30 1/2/2020: Page", "-----", "Share", "May 3, 2024",
-           "_", "ÉCOLE", "Ωmega", "naïve"]
+           "_", "ÉCOLE", "Ωmega", "naïve", "…", "1…2", "‥", "\u3000", "¨", "¯", "e\u0340", "1，000", "Ａ", "！"]
 _SEPARATORS = [" ", " ", " ", "\n", "\n\n", ". ", ".\n", "<\n", "\n\x19", "\n  ", " \n"]
-_UNCOVERED = {"Straße", "İstanbul", "ﬁnal", "Ⅻ", "𝔘", "cafe\u0301", "x²"}  # any one sends the text to the Python path
+# any one of these sends the text to the Python path
+_UNCOVERED = {"Straße", "İstanbul", "ﬁnal", "Ⅻ", "𝔘", "cafe\u0301", "x²", "e\u0340", "1，000", "Ａ", "¨", "¯"}
 _COVERED = [p for p in _PIECES if p not in _UNCOVERED]
 
 
@@ -48,7 +49,8 @@ def _assert_equal(a: TextSketch, b: TextSketch) -> None:
 def test_compiled_pass_equals_the_python_stages(parts: list[tuple[str, str]]) -> None:
     text = "".join(w + sep for w, sep in parts)
     folded = _fold_chars(text)  # the kernel covers these texts
-    assert (folded.isascii() or unicodedata.is_normalized("NFKC", folded)) and linescan._lines(*_code_points(text))[0]
+    assert (folded.isascii() or unicodedata.is_normalized("NFKC", scantables.separators().sub(" ", folded))) \
+        and linescan._lines(*_code_points(text))[0]
     _assert_equal(sketch_text(text), _python(text))
 
 
@@ -144,3 +146,24 @@ def test_vocabulary_empties_itself_at_its_limit() -> None:
     v.insert(np.arange(81, 121, dtype=np.uint64), np.ones(40, dtype=np.int64))
     assert len(v) == 40
     assert v.lookup(np.array([1, 100], dtype=np.uint64))[0].tolist() == [MISSING, 1]
+
+
+_SEPARATORS_S = sorted(set(scantables.separators().pattern[1:-1]) - {"\\"})
+
+
+@given(st.lists(st.tuples(st.sampled_from(_COVERED) | st.sampled_from(_SEPARATORS_S),
+                          st.sampled_from(_SEPARATORS + _SEPARATORS_S)), max_size=60))
+@settings(max_examples=400, deadline=None)
+def test_texts_whose_only_unnormalized_characters_separate_words_are_covered_and_equal(
+        parts: list[tuple[str, str]]) -> None:
+    """Every character ``scantables.separators`` lets through gives the words folding would give."""
+    text = "".join(w + sep for w, sep in parts)
+    _assert_equal(sketch_text(text), _python(text))
+
+
+def test_an_ellipsis_keeps_a_text_on_the_compiled_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = "The mayor said… nothing. Then 1…2 votes were counted\u3000again."
+    expected = _python(text)
+    monkeypatch.setattr(textscan, "_python_sketch", lambda t: pytest.fail("took the Python path"))
+    _assert_equal(sketch_text(text), expected)
+    assert expected.word_count == 11  # "1…2" is two numbers, as folding to "1...2" makes it
