@@ -17,10 +17,11 @@ returns, as arrays, several times faster.  In order:
 Python's own character predicates (``isspace``, ``isalnum``, ``islower``,
 ``isdecimal``, ``isdigit``, ``casefold``) are copied into tables once, so the
 kernels answer as Python does.  Fingerprints and the words key are ``xxh3_64``
-of the same bytes as before.  A text the kernels do not cover (its folded form
-not NFKC-normalized or not casefolding character for character, or characters
-beyond the Basic Multilingual Plane) goes through the Python stages; both paths
-give equal results (tested).
+of the same bytes as before.  A text the kernels do not cover goes through the
+Python stages: its folded form not NFKC-normalized (unless only through
+characters that merely separate words, ``scantables.separators``: "…", full-width
+punctuation), not casefolding character for character, or characters beyond the
+Basic Multilingual Plane.  Both paths give equal results (tested).
 """
 
 from __future__ import annotations
