@@ -18,13 +18,13 @@ BLANK, OPENS, CLOSES = 1, 2, 4  # what a line is to the paragraph rules
 
 
 @numba.njit(cache=True, nogil=True)
-def _lines(cp: np.ndarray, flags: np.ndarray, low: np.ndarray) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray]:
+def _lines(cp: np.ndarray, flags: np.ndarray, expanded: np.ndarray) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray]:
     """``normalize._paragraphs``'s view of each line (the text split at '\\n', a final empty piece left out):
     (whether the kernels cover the text; per line its span without the '\\n', the span of ``classify_line``'s
     stripped line ((-1, -1) when a control character inside it leaves that to Python), BLANK | OPENS | CLOSES)."""
     n = len(cp)
-    for x in range(n):  # covered: every character in the tables, and casefolded to one character
-        if cp[x] >= 65536 or low[cp[x]] < 0:
+    for x in range(n):  # covered: every character in the BMP, with a folded form (``scantables.expansions``)
+        if cp[x] >= 65536 or expanded[cp[x]] < 0:
             return False, np.empty((0, 2), dtype=np.int64), np.empty((0, 2), dtype=np.int64), np.empty(0, np.uint8)
     total = 1
     for x in range(n):

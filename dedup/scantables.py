@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from functools import cache
+from typing import NamedTuple
 
 import numpy as np
 
@@ -57,27 +58,56 @@ def tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return flags, low, table, np.array([len(a) for a in abbrev], dtype=np.int64)
 
 
+WIDEST = 4  # the longest folded form a character may have for the kernels to cover it
+_JAMO = ((0x1100, 0x1200), (0xA960, 0xA980), (0xD7B0, 0xD800))  # Hangul jamo compose with their neighbours
+
+
+class Expansions(NamedTuple):
+    """Each BMP character's folded form as ``normalize.fold`` gives it, character by character."""
+
+    length: np.ndarray  # int8: how many code points; -1 where the kernels do not cover the character
+    codes: np.ndarray  # int32 (BMP, WIDEST): the code points
+    identity: np.ndarray  # int32: c -> c (the word scan's table once the text is expanded)
+    unnormalized: re.Pattern[str]  # covered characters that are not NFKC-normal ("…", "½", "ﬁ", "™")
+    marks: re.Pattern[str]  # combining marks: with an unnormalized character, the text takes the Python path
+
+
 @cache
-def separators() -> re.Pattern[str]:
-    """The characters that are not NFKC-normal but whose NFKC form only separates words ("…" -> "...",
-    the ideographic space -> " "): neither it nor the character's own folded form has a letter, a
-    digit, an apostrophe, a comma, a lone full stop or a combining mark.  In a text whose other
-    characters are NFKC-normal, such a character gives the words that folding would give, so the
-    kernels cover the text."""
-    _, low, _, _ = tables()
-    keep = []
+def expansions() -> Expansions:
+    """``fold``'s result per character: quote and dash folding, NFKC, then ``casefold``.
+
+    ``fold`` works on a whole sentence, but per character it gives the same text
+    when the rest of the sentence is NFKC-normal and has no combining mark (nothing
+    can compose with an expansion's characters): ``textscan.sketch_text`` checks that.
+    A character is left uncovered (-1) when its form is longer than WIDEST, holds a
+    combining mark, a Hangul jamo or a character beyond the BMP.
+    """
+    folds = dict(_FOLD_CHARS)
+    length = np.full(BMP, -1, dtype=np.int8)
+    codes = np.zeros((BMP, WIDEST), dtype=np.int32)
+    unnormalized, marks = [], []
     for c in range(BMP):
         ch = chr(c)
-        if 0xD800 <= c < 0xE000 or unicodedata.is_normalized("NFKC", ch) or low[c] < 0:
+        if unicodedata.category(ch).startswith("M"):
+            marks.append(ch)
+        if 0xD800 <= c < 0xE000:  # a lone surrogate: itself (never part of a word)
+            length[c], codes[c, 0] = 1, c
             continue
-        expansion = unicodedata.normalize("NFKC", ch)
-        dots = len(expansion) >= 2 and set(expansion) == {"."}  # a run of full stops cannot join two numbers
-        if any(d.isalnum() or d in "'’," or (d == "." and not dots) for d in expansion):
+        folded = folds.get(ch, ch)
+        normal = unicodedata.is_normalized("NFKC", folded)
+        nfkc = folded if normal else unicodedata.normalize("NFKC", folded)
+        if not normal and any(unicodedata.category(d).startswith("M") or ord(d) >= BMP
+                              or any(lo <= ord(d) < hi for lo, hi in _JAMO) for d in nfkc):
             continue
-        if any(unicodedata.category(d).startswith("M") for d in ch + expansion):
-            continue  # a combining mark could compose with the letter before it
-        own = chr(low[c])
-        if own.isalnum() or own in "'’,.":
+        form = nfkc.casefold()
+        if len(form) > WIDEST or any(ord(d) >= BMP for d in form):
             continue
-        keep.append(ch)
-    return re.compile("[" + "".join(re.escape(ch) for ch in keep) + "]")
+        length[c] = len(form)
+        codes[c, :len(form)] = [ord(d) for d in form]
+        if not normal:
+            unnormalized.append(ch)
+    return Expansions(length, codes, np.arange(BMP, dtype=np.int32), _char_class(unnormalized), _char_class(marks))
+
+
+def _char_class(chars: list[str]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(ch) for ch in chars) + "]")

@@ -17,11 +17,12 @@ returns, as arrays, several times faster.  In order:
 Python's own character predicates (``isspace``, ``isalnum``, ``islower``,
 ``isdecimal``, ``isdigit``, ``casefold``) are copied into tables once, so the
 kernels answer as Python does.  Fingerprints and the words key are ``xxh3_64``
-of the same bytes as before.  A text the kernels do not cover goes through the
-Python stages: its folded form not NFKC-normalized (unless only through
-characters that merely separate words, ``scantables.separators``: "…", full-width
-punctuation), not casefolding character for character, or characters beyond the
-Basic Multilingual Plane.  Both paths give equal results (tested).
+of the same bytes as before.  Folding (quotes and dashes, NFKC, casefold) is
+taken character by character from ``scantables.expansions`` ("ß" -> "ss",
+"½" -> "1⁄2", "ﬁ" -> "fi"), which equals folding the whole sentence unless a
+combining mark could compose with an expanded character.  Such a text, and one
+with characters beyond the Basic Multilingual Plane, goes through the Python
+stages; both paths give equal results (tested).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from dedup.scantables import (
     LET,
     LOWER,
     SPACE,
-    separators,
+    expansions,
     tables,
 )
 from dedup.shingle import hash_sentences, sentence_arrays, token_hash
@@ -164,8 +165,9 @@ def _words(cp: np.ndarray, s: int, e: int, flags: np.ndarray, low: np.ndarray, b
 
 
 @numba.njit(cache=True, nogil=True)
-def _scan(cp: np.ndarray, paras: np.ndarray, flags: np.ndarray, low: np.ndarray, table: np.ndarray,
-          lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _scan(cp: np.ndarray, paras: np.ndarray, flags: np.ndarray, expanded: np.ndarray, forms: np.ndarray,
+          identity: np.ndarray, table: np.ndarray, lengths: np.ndarray
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``normalize.sentence_words`` over code points, given its paragraphs: (sentence spans, their byte
     ranges in ``buf``, their word counts, ``buf``: every word, fixed, as UTF-8 with one space between
     words, the words' hashes and their starts in ``buf``)."""
@@ -173,9 +175,11 @@ def _scan(cp: np.ndarray, paras: np.ndarray, flags: np.ndarray, low: np.ndarray,
     spans = np.empty((n + 1, 2), dtype=np.int64)
     ranges = np.empty((n + 1, 2), dtype=np.int64)
     counts = np.empty(n + 1, dtype=np.int64)
-    buf = np.empty(4 * n + 1, dtype=np.uint8)
-    hashes = np.empty(n + 1, dtype=np.uint64)
-    starts = np.empty(n + 1, dtype=np.int64)
+    longest = forms.shape[1] * n + 1  # a sentence's folded form, character by character (scantables.expansions)
+    folded = np.empty(longest, dtype=np.int32)
+    buf = np.empty(4 * longest, dtype=np.uint8)
+    hashes = np.empty(longest, dtype=np.uint64)
+    starts = np.empty(longest, dtype=np.int64)
     k = 0
     pos = 0
     n_words = 0
@@ -231,7 +235,12 @@ def _scan(cp: np.ndarray, paras: np.ndarray, flags: np.ndarray, low: np.ndarray,
             s = cut
             if a < b:
                 before = pos
-                pos, words = _words(cp, a, b, flags, low, buf, pos, k == 0, hashes, starts, n_words)
+                m = 0
+                for x in range(a, b):
+                    for t in range(expanded[cp[x]]):
+                        folded[m] = forms[cp[x], t]
+                        m += 1
+                pos, words = _words(folded, 0, m, flags, identity, buf, pos, k == 0, hashes, starts, n_words)
                 if words:
                     spans[k, 0], spans[k, 1] = a, b
                     ranges[k, 0], ranges[k, 1] = before + (1 if k else 0), pos
@@ -289,12 +298,13 @@ def warm() -> None:
 def sketch_text(text: str) -> TextSketch:
     """The document's sentences as hashes: ``hash_sentences(sentence_words(text))``, as arrays."""
     folded = _fold_chars(text)
-    if not (folded.isascii() or unicodedata.is_normalized("NFKC", folded)
-            or unicodedata.is_normalized("NFKC", separators().sub(" ", folded))):
-        return _python_sketch(text)
-    flags, low, table, lengths = tables()
+    ex = expansions()
+    if not (folded.isascii() or unicodedata.is_normalized("NFKC", folded)) and (
+            ex.marks.search(folded) or not unicodedata.is_normalized("NFKC", ex.unnormalized.sub(" ", folded))):
+        return _python_sketch(text)  # folding would not be character by character
+    flags, _, table, lengths = tables()
     cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    covered, lines, rules, kinds = _lines(cp, flags, low)
+    covered, lines, rules, kinds = _lines(cp, flags, ex.length)
     if not covered:
         return _python_sketch(text)
     dropped = np.zeros(len(lines), dtype=np.bool_)
@@ -303,8 +313,8 @@ def sketch_text(text: str) -> TextSketch:
             dropped[i] = classify_line(text[lines[i, 0]:lines[i, 1]]) is not None
         elif a < b:
             dropped[i] = _ANY_RULE.match(text[a:b]) is not None
-    spans, ranges, counts, buf, word_hashes, starts = _scan(cp, _paragraph_spans(lines, kinds, dropped), flags, low,
-                                                    table, lengths)
+    spans, ranges, counts, buf, word_hashes, starts = _scan(cp, _paragraph_spans(lines, kinds, dropped), flags,
+                                                            ex.length, ex.codes, ex.identity, table, lengths)
     data = buf.tobytes()
     stems, missing = _VOCAB.lookup(word_hashes)
     if missing:

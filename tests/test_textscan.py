@@ -29,7 +29,7 @@ _PIECES = ["The", "mayor", "said", "it's", "Gaza's", "1,200", "3.5", "1.", "don�
            "_", "ÉCOLE", "Ωmega", "naïve", "…", "1…2", "‥", "\u3000", "¨", "¯", "e\u0340", "1，000", "Ａ", "！"]
 _SEPARATORS = [" ", " ", " ", "\n", "\n\n", ". ", ".\n", "<\n", "\n\x19", "\n  ", " \n"]
 # any one of these sends the text to the Python path
-_UNCOVERED = {"Straße", "İstanbul", "ﬁnal", "Ⅻ", "𝔘", "cafe\u0301", "x²", "e\u0340", "1，000", "Ａ", "¨", "¯"}
+_UNCOVERED = {"𝔘", "cafe\u0301", "e\u0340", "¨", "¯"}
 _COVERED = [p for p in _PIECES if p not in _UNCOVERED]
 
 
@@ -48,9 +48,7 @@ def _assert_equal(a: TextSketch, b: TextSketch) -> None:
 @settings(max_examples=600, deadline=None)
 def test_compiled_pass_equals_the_python_stages(parts: list[tuple[str, str]]) -> None:
     text = "".join(w + sep for w, sep in parts)
-    folded = _fold_chars(text)  # the kernel covers these texts
-    assert (folded.isascii() or unicodedata.is_normalized("NFKC", scantables.separators().sub(" ", folded))) \
-        and linescan._lines(*_code_points(text))[0]
+    assert _covered(text)
     _assert_equal(sketch_text(text), _python(text))
 
 
@@ -61,9 +59,13 @@ def test_compiled_pass_or_its_fallback_equals_the_python_stages(parts: list[tupl
     _assert_equal(sketch_text(text), _python(text))
 
 
-def _code_points(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    flags, low, _, _ = scantables.tables()
-    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32), flags, low
+def _covered(text: str) -> bool:
+    """``sketch_text``'s own test: will the kernels take this text?"""
+    folded, ex = _fold_chars(text), scantables.expansions()
+    character_by_character = folded.isascii() or unicodedata.is_normalized("NFKC", folded) or (
+        not ex.marks.search(folded) and unicodedata.is_normalized("NFKC", ex.unnormalized.sub(" ", folded)))
+    cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return character_by_character and linescan._lines(cp, scantables.tables()[0], ex.length)[0]
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(". \n<'’,"),
@@ -87,13 +89,26 @@ def test_compiled_pass_equals_the_stages_on_the_seeds() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    "Straße und Weg. Der Mann sagte es.",  # casefolds to more characters: the Python path
-    "The \U0001d518 sign. It stays.",  # beyond the BMP: the Python path
-    "ﬁnal answer. Next one.",  # not NFKC-normal: the Python path
+    "The \U0001d518 sign. It stays.",  # beyond the BMP
+    "Cafe\u0301 au lait. Next one.",  # a combining mark composes with the letter before it
+    "The ﬁnal\u0301 word. Next one.",  # a combining mark after an expanded character
 ])
-def test_texts_the_kernel_does_not_cover_take_the_python_path(text: str) -> None:
+def test_texts_the_kernels_do_not_cover_take_the_python_path(text: str) -> None:
+    assert not _covered(text)
     _assert_equal(sketch_text(text), _python(text))
     assert len(sketch_text(text).spans) == 2
+
+
+@pytest.mark.parametrize("text", [
+    "Straße und Weg. Der Mann sagte es.",  # "ß" casefolds to "ss"
+    "A ﬁnal answer of 2½ years. Next one…",  # NFKC: "fi", "21⁄2", "..."
+    "Ⅻ sold 1，000 units™. Then x² rose.",  # NFKC: "xii", "1,000" (one number), "tm", "x2"
+])
+def test_texts_folded_character_by_character_stay_on_the_compiled_path(text: str,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _python(text)
+    monkeypatch.setattr(textscan, "_python_sketch", lambda t: pytest.fail("took the Python path"))
+    _assert_equal(sketch_text(text), expected)
 
 
 def test_a_line_with_a_control_character_inside_is_classified_in_python() -> None:
@@ -148,15 +163,14 @@ def test_vocabulary_empties_itself_at_its_limit() -> None:
     assert v.lookup(np.array([1, 100], dtype=np.uint64))[0].tolist() == [MISSING, 1]
 
 
-_SEPARATORS_S = sorted(set(scantables.separators().pattern[1:-1]) - {"\\"})
+_UNNORMALIZED = sorted(set(scantables.expansions().unnormalized.pattern[1:-1]) - {"\\"})
 
 
-@given(st.lists(st.tuples(st.sampled_from(_COVERED) | st.sampled_from(_SEPARATORS_S),
-                          st.sampled_from(_SEPARATORS + _SEPARATORS_S)), max_size=60))
-@settings(max_examples=400, deadline=None)
-def test_texts_whose_only_unnormalized_characters_separate_words_are_covered_and_equal(
-        parts: list[tuple[str, str]]) -> None:
-    """Every character ``scantables.separators`` lets through gives the words folding would give."""
+@given(st.lists(st.tuples(st.sampled_from(_COVERED) | st.sampled_from(_UNNORMALIZED),
+                          st.sampled_from(_SEPARATORS + _UNNORMALIZED)), max_size=60))
+@settings(max_examples=500, deadline=None)
+def test_every_expanded_character_gives_the_words_folding_gives(parts: list[tuple[str, str]]) -> None:
+    """Each of the 2,600 characters ``scantables.expansions`` folds by itself, among words and numbers."""
     text = "".join(w + sep for w, sep in parts)
     _assert_equal(sketch_text(text), _python(text))
 
