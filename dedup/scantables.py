@@ -27,8 +27,8 @@ BMP = 1 << 16
 
 
 @cache
-def tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(flags, low, abbreviations, their lengths): Python's answers for every BMP character."""
+def tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(flags, abbreviations, their lengths): Python's answers for every BMP character."""
     chars = [chr(c) for c in range(BMP)]
 
     def where(test: Callable[[str], bool]) -> np.ndarray:
@@ -48,14 +48,12 @@ def tables() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     flags[[ord(c) for c in ".!?"]] |= END
     flags[[ord(c) for c in "•*+-"]] |= BULLET  # a line starting so opens a paragraph
     flags[[ord(c) for c in "<.!?:\"”'"]] |= FINAL  # a line ending so closes its paragraph (normalize._closes)
-    folds = dict(_FOLD_CHARS)
-    low = np.array([ord(f) if len(f := folds.get(c, c).casefold()) == 1 else -1 for c in chars], dtype=np.int32)
     abbrev = sorted(_ABBREV)
     width = max(map(len, abbrev))
     table = np.zeros((len(abbrev), width), dtype=np.int32)
     for r, a in enumerate(abbrev):
         table[r, :len(a)] = [ord(c) for c in a]
-    return flags, low, table, np.array([len(a) for a in abbrev], dtype=np.int64)
+    return flags, table, np.array([len(a) for a in abbrev], dtype=np.int64)
 
 
 WIDEST = 4  # the longest folded form a character may have for the kernels to cover it
@@ -67,7 +65,6 @@ class Expansions(NamedTuple):
 
     length: np.ndarray  # int8: how many code points; -1 where the kernels do not cover the character
     codes: np.ndarray  # int32 (BMP, WIDEST): the code points
-    identity: np.ndarray  # int32: c -> c (the word scan's table once the text is expanded)
     unnormalized: re.Pattern[str]  # covered characters that are not NFKC-normal ("…", "½", "ﬁ", "™")
     marks: re.Pattern[str]  # combining marks: with an unnormalized character, the text takes the Python path
 
@@ -106,7 +103,7 @@ def expansions() -> Expansions:
         codes[c, :len(form)] = [ord(d) for d in form]
         if not normal:
             unnormalized.append(ch)
-    return Expansions(length, codes, np.arange(BMP, dtype=np.int32), _char_class(unnormalized), _char_class(marks))
+    return Expansions(length, codes, _char_class(unnormalized), _char_class(marks))
 
 
 def _char_class(chars: list[str]) -> re.Pattern[str]:

@@ -114,33 +114,32 @@ def _word_hash(buf: np.ndarray, a: int, b: int) -> np.uint64:
 
 
 @numba.njit(cache=True, nogil=True)
-def _words(cp: np.ndarray, s: int, e: int, flags: np.ndarray, low: np.ndarray, buf: np.ndarray, pos: int,
+def _words(cp: np.ndarray, s: int, e: int, flags: np.ndarray, buf: np.ndarray, pos: int,
            first: bool, hashes: np.ndarray, starts: np.ndarray, n_words: int) -> tuple[int, int]:
-    """``normalize``'s words of ``fold(text[s:e])``, fixed, written to ``buf`` at ``pos`` as UTF-8 with a space
-    before each (but the text's very first), their ``_word_hash`` and start to ``hashes`` and ``starts`` from
-    ``n_words`` on;
-    (position after them, word count)."""
+    """``normalize``'s words of a folded sentence (``cp[s:e]``, code points of ``fold(text[a:b])``), fixed,
+    written to ``buf`` at ``pos`` as UTF-8 with a space before each (but the text's very first), their
+    ``_word_hash`` and start to ``hashes`` and ``starts`` from ``n_words`` on; (position after them, word count)."""
     count = 0
     x = s
     while x < e:
-        c = low[cp[x]]
+        c = cp[x]
         f = flags[c]
         if f & (DEC | LET) == 0:
             x += 1
             continue
         y = x
         kind = f & DEC
-        while y < e and flags[low[cp[y]]] & (DEC if kind else LET):  # \d+ or [^\W\d_]+
+        while y < e and flags[cp[y]] & (DEC if kind else LET):  # \d+ or [^\W\d_]+
             y += 1
         while y + 1 < e:  # (?:[.,]\d+)* or (?:'[^\W\d_]+)*
-            sep = low[cp[y]]
-            if kind and (sep == 46 or sep == 44) and flags[low[cp[y + 1]]] & DEC:
+            sep = cp[y]
+            if kind and (sep == 46 or sep == 44) and flags[cp[y + 1]] & DEC:
                 y += 1
-                while y < e and flags[low[cp[y]]] & DEC:
+                while y < e and flags[cp[y]] & DEC:
                     y += 1
-            elif not kind and sep == 39 and flags[low[cp[y + 1]]] & LET:
+            elif not kind and sep == 39 and flags[cp[y + 1]] & LET:
                 y += 1
-                while y < e and flags[low[cp[y]]] & LET:
+                while y < e and flags[cp[y]] & LET:
                     y += 1
             else:
                 break
@@ -150,13 +149,13 @@ def _words(cp: np.ndarray, s: int, e: int, flags: np.ndarray, low: np.ndarray, b
         at = pos
         if flags[c] & DIGIT:  # _fix_word: a number (or a word that starts with a digit) loses its commas
             for z in range(x, y):
-                if low[cp[z]] != 44:
-                    pos = _put(buf, pos, low[cp[z]])
+                if cp[z] != 44:
+                    pos = _put(buf, pos, cp[z])
         else:  # a final 's, then every apostrophe, dropped
-            stop = y - 2 if y - x >= 2 and low[cp[y - 2]] == 39 and low[cp[y - 1]] == 115 else y
+            stop = y - 2 if y - x >= 2 and cp[y - 2] == 39 and cp[y - 1] == 115 else y
             for z in range(x, stop):
-                if low[cp[z]] != 39:
-                    pos = _put(buf, pos, low[cp[z]])
+                if cp[z] != 39:
+                    pos = _put(buf, pos, cp[z])
         hashes[n_words + count] = _word_hash(buf, at, pos)
         starts[n_words + count] = at
         count += 1
@@ -166,7 +165,7 @@ def _words(cp: np.ndarray, s: int, e: int, flags: np.ndarray, low: np.ndarray, b
 
 @numba.njit(cache=True, nogil=True)
 def _scan(cp: np.ndarray, paras: np.ndarray, flags: np.ndarray, expanded: np.ndarray, forms: np.ndarray,
-          identity: np.ndarray, table: np.ndarray, lengths: np.ndarray
+          table: np.ndarray, lengths: np.ndarray
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``normalize.sentence_words`` over code points, given its paragraphs: (sentence spans, their byte
     ranges in ``buf``, their word counts, ``buf``: every word, fixed, as UTF-8 with one space between
@@ -240,7 +239,7 @@ def _scan(cp: np.ndarray, paras: np.ndarray, flags: np.ndarray, expanded: np.nda
                     for t in range(expanded[cp[x]]):
                         folded[m] = forms[cp[x], t]
                         m += 1
-                pos, words = _words(folded, 0, m, flags, identity, buf, pos, k == 0, hashes, starts, n_words)
+                pos, words = _words(folded, 0, m, flags, buf, pos, k == 0, hashes, starts, n_words)
                 if words:
                     spans[k, 0], spans[k, 1] = a, b
                     ranges[k, 0], ranges[k, 1] = before + (1 if k else 0), pos
@@ -302,7 +301,7 @@ def sketch_text(text: str) -> TextSketch:
     if not (folded.isascii() or unicodedata.is_normalized("NFKC", folded)) and (
             ex.marks.search(folded) or not unicodedata.is_normalized("NFKC", ex.unnormalized.sub(" ", folded))):
         return _python_sketch(text)  # folding would not be character by character
-    flags, _, table, lengths = tables()
+    flags, table, lengths = tables()
     cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     covered, lines, rules, kinds = _lines(cp, flags, ex.length)
     if not covered:
@@ -314,7 +313,7 @@ def sketch_text(text: str) -> TextSketch:
         elif a < b:
             dropped[i] = _ANY_RULE.match(text[a:b]) is not None
     spans, ranges, counts, buf, word_hashes, starts = _scan(cp, _paragraph_spans(lines, kinds, dropped), flags,
-                                                            ex.length, ex.codes, ex.identity, table, lengths)
+                                                            ex.length, ex.codes, table, lengths)
     data = buf.tobytes()
     stems, missing = _VOCAB.lookup(word_hashes)
     if missing:
