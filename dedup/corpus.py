@@ -33,10 +33,11 @@ import numpy as np
 
 from dedup.boilerplate import MIN_TOKENS, frequent_prints
 from dedup.config import Config
+from dedup.counting import value_counts
 from dedup.ingest import Item, assign_ids, discover, read_items, skipped_of
 from dedup.normalize import normalize
 from dedup.parallel import parallel_map
-from dedup.shingle import KEEP_AT_LEAST, shingle_hashes
+from dedup.shingle import keep_uncommon, shingle_hashes
 from dedup.store import CSR, LRU, DocStore, Sentences, digest
 from dedup.textscan import sketch_text, warm
 from dedup.types import DocInfo, Document, Locator, SentenceRef, Skipped
@@ -52,8 +53,8 @@ class Corpus:
 
     infos: list[DocInfo]
     skipped: list[Skipped]
-    terms: CSR  # distinct content-stem hashes (uint32) per document
-    shingles: CSR  # distinct shingle hashes (uint32) per document; ``terms`` when shingle_size is 1
+    terms: CSR | None  # distinct content-stem hashes (uint32) per document; None once signed (release_terms)
+    shingles: CSR | None  # distinct shingle hashes (uint32) per document; None when shingle_size is 1 (terms)
     common: np.ndarray  # sorted shingle hashes left out of signatures and containment (drop_common)
     weights: TermWeights
     store: DocStore
@@ -87,35 +88,35 @@ class Corpus:
 
     def warm(self) -> None:
         """Build the lazy lookups now, so that forked workers inherit them instead of each building its own."""
-        _ = self.index, self.kept
+        _ = self.index
 
     @cached_property
     def index(self) -> dict[str, int]:
         """Document id -> k."""
         return {d.id: k for k, d in enumerate(self.infos)}
 
-    def hashes(self, k: int) -> np.ndarray:
-        """Document k's shingle hashes as the comparing stages see them (corpus-common ones left out)."""
-        lo, hi = self.shingles.offsets[k], self.shingles.offsets[k + 1]
-        return self.shingles.flat[lo:hi][self.kept[lo:hi]]
+    def signed(self) -> CSR:
+        """What the signatures are made from: each document's distinct shingle hashes (its terms by default)."""
+        rows = self.shingles if self.shingles is not None else self.terms
+        if rows is None:
+            raise RuntimeError("the terms were released after signing; sign before release_terms()")
+        return rows
 
-    @cached_property
-    def kept(self) -> np.ndarray:
-        """Per entry of ``shingles.flat``: is it used (``shingle.keep_uncommon``'s rule, for all documents at once)."""
-        keep = np.ones(len(self.shingles.flat), dtype=bool)
-        if len(self.common):  # common is sorted and small: a binary search per entry, no sort of all entries
-            for b in range(0, len(keep), 1 << 24):
-                part = self.shingles.flat[b:b + (1 << 24)]
-                at = np.minimum(np.searchsorted(self.common, part), len(self.common) - 1)
-                keep[b:b + len(part)] = self.common[at] != part
-        starts = np.minimum(self.shingles.offsets[:-1], max(len(keep) - 1, 0))
-        n_kept = np.add.reduceat(keep, starts) if len(keep) else np.zeros(len(starts), np.int64)
-        lengths = self.shingles.lengths()
-        n_kept = np.where(lengths > 0, n_kept, 0)
-        short = np.flatnonzero(n_kept < KEEP_AT_LEAST)
-        for k in short.tolist():  # too few left: the document keeps all of its own
-            keep[self.shingles.offsets[k]:self.shingles.offsets[k + 1]] = True
-        return keep
+    def release_terms(self) -> None:
+        """Free the per-document term sets once signatures and frequencies are made (a tenth of a large run's
+        memory); ``hashes`` then takes a document's terms from its sentences, which hold the same stems."""
+        self.terms = None
+
+    def hashes(self, k: int) -> np.ndarray:
+        """Document k's shingle hashes as the comparing stages see them (corpus-common ones left out,
+        ``shingle.keep_uncommon``'s rule)."""
+        if self.shingles is not None:
+            row = self.shingles[k]
+        elif self.terms is not None:
+            row = self.terms[k]
+        else:  # a document's terms are its sentences' stems, distinct and sorted
+            row = np.unique(self.sentences.arrays(k)[0])
+        return keep_uncommon(row, self.common)
 
 
 # ---------------------------------------------------------------- the pass, per chunk of files
@@ -244,7 +245,8 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
                           ("n_prints", ch.n_prints), ("n_sent", ch.sentences)):
             per_item[name].append(arr)
         terms.append(ch.terms)
-        shingles.append(ch.shingles or ch.terms)
+        if ch.shingles is not None:
+            shingles.append(ch.shingles)
         prints.append(ch.prints)
         sent_tokens.append(ch.sent_tokens)
         sent_prints.append(ch.sent_prints)
@@ -266,19 +268,23 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     kept = sorted((r for r in ingested if words[r] >= config.min_words), key=lambda r: ids[r])
     rows = np.array(kept, dtype=np.int64)
 
-    # Each kind of array: joined, its parts freed, then the kept documents' rows taken in id order.
-    corpus_terms = _gather(terms, np.uint32, rows)
-    corpus_shingles = corpus_terms if config.shingle_size == 1 else _gather(shingles, np.uint32, rows)
+    # Each kind of array: the kept documents' rows, in id order, copied part by part as each part is freed.
+    every = len(rows) == len(items) and _increasing(rows, len(items))  # all kept, already in id order
+    doc_rows = None if every else rows
+    corpus_terms = _gather(terms, np.uint32, doc_rows)
+    corpus_shingles = None if config.shingle_size == 1 else _gather(shingles, np.uint32, doc_rows)
     del shingles
-    per_doc = CSR(np.arange(int(n_sent.sum()), dtype=np.int64), np.concatenate(([0], np.cumsum(n_sent))))
-    sent_rows = per_doc.take(rows)  # the kept documents' sentences, document by document
-    del per_doc
-    sentences = Sentences(_gather(sent_tokens, np.uint32, sent_rows.flat),
-                          np.concatenate(sent_prints or [np.zeros(0, np.uint64)])[sent_rows.flat],
-                          sent_rows.offsets, words[rows], keys[rows],
-                          np.concatenate(sent_spans or [np.zeros((0, 2), np.uint32)])[sent_rows.flat])
-    del sent_prints, sent_spans, sent_rows
-    corpus_prints = _gather(prints, np.uint64, rows)
+    if every:
+        sent_rows, doc = None, np.concatenate(([0], np.cumsum(n_sent, dtype=np.int64)))
+    else:  # the kept documents' sentences, document by document
+        taken = CSR(np.arange(int(n_sent.sum()), dtype=np.int64),
+                    np.concatenate(([0], np.cumsum(n_sent, dtype=np.int64)))).take(rows)
+        sent_rows, doc = taken.flat, taken.offsets
+        del taken
+    sentences = Sentences(_gather(sent_tokens, np.uint32, sent_rows), _take(sent_prints, np.uint64, sent_rows),
+                          doc, words[rows], keys[rows], _take(sent_spans, np.uint32, sent_rows, width=2))
+    del sent_rows
+    corpus_prints = _gather(prints, np.uint64, doc_rows)
 
     ids_kept = [ids[r] for r in kept]
     infos = [_info(ids[r], items[r], int(words[r])) for r in kept]
@@ -286,9 +292,9 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
               for k, r in enumerate(kept) if "text" in items[r].fields}
     store = DocStore(ids_kept, [locators[r] for r in kept], digests[rows], inline, config)
     del items, locators
-    values, df = np.unique(corpus_terms.flat, return_counts=True)  # document frequencies (rows hold distinct hashes)
-    common = common_hashes(corpus_shingles, config.common_share, config.common_min_docs,
-                           (values, df) if corpus_shingles is corpus_terms else None)
+    values, df = value_counts(corpus_terms.flat)  # document frequencies (rows hold distinct hashes)
+    common = common_hashes(corpus_terms if corpus_shingles is None else corpus_shingles, config.common_share, config.common_min_docs,
+                           (values, df) if corpus_shingles is None else None)
     boilerplate = frequent_prints(corpus_prints, n_prints[rows].tolist(),
                                   sentences.arrays, config.boilerplate_min_docs)
     weights = TermWeights(values, df, len(kept), boilerplate)
@@ -324,13 +330,70 @@ def _trim() -> None:
         libc.malloc_trim(0)
 
 
-def _gather(parts: list[tuple[np.ndarray, np.ndarray]], dtype: type, rows: np.ndarray) -> CSR:
-    """The parts joined into one CSR (the parts list is emptied, freeing them), then ``rows`` of it."""
-    joined = CSR.concat(parts, dtype)
-    parts.clear()
-    if len(rows) == len(joined) and bool(np.all(rows == np.arange(len(rows)))):
-        return joined
-    return joined.take(rows)
+def _increasing(rows: np.ndarray, n: int) -> bool:
+    return bool(len(rows) == 0 or (rows[0] >= 0 and rows[-1] < n and np.all(rows[1:] > rows[:-1])))
+
+
+class _Picker:
+    """Increasing row numbers over the concatenation of parts, handed out part by part."""
+
+    def __init__(self, rows: np.ndarray | None) -> None:
+        self.rows, self.at, self.base = rows, 0, 0
+
+    def next(self, size: int) -> np.ndarray | None:
+        """The rows within the next ``size`` rows, local to them; None for all of them."""
+        if self.rows is None:
+            return None
+        end = int(np.searchsorted(self.rows, self.base + size, side="left"))
+        local = self.rows[self.at:end] - self.base
+        self.at, self.base = end, self.base + size
+        return None if len(local) == size else local
+
+
+def _gather(parts: list[tuple[np.ndarray, np.ndarray]], dtype: type, rows: np.ndarray | None) -> CSR:
+    """``rows`` (None: all) of the CSR the (flat, lengths) parts make, in that order; the parts list is emptied.
+
+    Rows in increasing order (the usual case: files are read in id order) are copied part by
+    part into one array, each part freed once copied, so the corpus's rows are never held twice."""
+    lengths = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+    if rows is not None and not _increasing(rows, len(lengths)):
+        joined = CSR.concat(parts, dtype)
+        parts.clear()
+        return joined.take(rows)
+    offsets = np.concatenate(([0], np.cumsum(lengths if rows is None else lengths[rows], dtype=np.int64)))
+    flat = np.empty(int(offsets[-1]), dtype=dtype)
+    picker, at = _Picker(rows), 0
+    parts.reverse()
+    while parts:
+        part_flat, part_lengths = parts.pop()
+        local = picker.next(len(part_lengths))
+        if local is not None:
+            part_flat = CSR(part_flat, np.concatenate(([0], np.cumsum(part_lengths)))).take(local).flat
+        flat[at:at + len(part_flat)] = part_flat
+        at += len(part_flat)
+    return CSR(flat, offsets)
+
+
+def _take(parts: list[np.ndarray], dtype: type, rows: np.ndarray | None, width: int = 1) -> np.ndarray:
+    """``rows`` (None: all) of the parts joined along their first axis (each part ``width`` wide when 2-d);
+    the parts list is emptied as in ``_gather``."""
+    n = sum(len(p) for p in parts)
+    shape = (n if rows is None else len(rows),) + (() if width == 1 else (width,))
+    if rows is not None and not _increasing(rows, n):
+        joined = np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(shape, dtype)
+        parts.clear()
+        return joined[rows]
+    out = np.empty(shape, dtype=dtype)
+    picker, at = _Picker(rows), 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        local = picker.next(len(part))
+        if local is not None:
+            part = part[local]
+        out[at:at + len(part)] = part
+        at += len(part)
+    return out
 
 
 def common_hashes(shingles: CSR, max_share: float, min_docs: int,
@@ -343,7 +406,7 @@ def common_hashes(shingles: CSR, max_share: float, min_docs: int,
     limit = max(min_docs, int(max_share * n))
     if n <= limit:
         return np.zeros(0, np.uint32)
-    values, counts = frequencies if frequencies is not None else np.unique(shingles.flat, return_counts=True)
+    values, counts = frequencies if frequencies is not None else value_counts(shingles.flat)
     return values[counts > limit]
 
 

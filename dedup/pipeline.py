@@ -25,7 +25,7 @@ from dedup.diff import diff_refs
 from dedup.parallel import parallel_map
 from dedup.report import write_report
 from dedup.signatures import sign_csr
-from dedup.store import DocStore, StoreError
+from dedup.store import DocStore, RowSubset, StoreError
 from dedup.types import (
     Cluster,
     DocInfo,
@@ -80,8 +80,11 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
 
     t0 = time.perf_counter()
     progress("signatures", 0, n)
-    values, sizes = sign_csr(corpus.shingles.flat, corpus.shingles.offsets, config.num_perm, config.seed,
-                             corpus.common, threads=config.workers)
+    signed = corpus.signed()
+    values, sizes = sign_csr(signed.flat, signed.offsets, config.num_perm, config.seed, corpus.common,
+                             threads=config.workers)
+    del signed
+    corpus.release_terms()  # from here on a document's terms are read from its sentences
     ids = [d.id for d in corpus.infos]
     sigs = Signatures(tuple(ids), values, sizes)
     count("signatures", n, n, time.perf_counter() - t0)
@@ -95,7 +98,9 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
     pairs = candidate_pairs(sigs.values, shape, sigs.shingle_counts, screen,
                             lambda done, total: progress("candidates (LSH bands)", done, total), lsh,
                             threads=config.workers)
-    in_pairs = len(np.unique(pairs)) if len(pairs) else 0
+    involved = RowSubset(values, pairs.reshape(-1))  # only these documents' signatures are read again
+    del sigs, values
+    in_pairs = len(involved)
     count("candidates", n, in_pairs, time.perf_counter() - t0,
           f"{len(pairs)} candidate pair(s): {shape.describe()} met {lsh.collisions} pair(s) in buckets "
           f"({lsh.split_buckets} bucket(s) split, {lsh.star_buckets} linked as stars), of which "
@@ -104,7 +109,7 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
     t0 = time.perf_counter()
     progress("verify", 0, len(pairs))
     corpus.warm()
-    edges = parallel_map(_verify_chunk, pairs.tolist(), (corpus, values, config), config.workers,
+    edges = parallel_map(_verify_chunk, pairs.tolist(), (corpus, involved, config), config.workers,
                          lambda done, total: progress("verify", done, total))
     accepted = [e for e in edges if e.accepted]
     linked = {x for e in accepted for x in (e.a, e.b)}
@@ -119,7 +124,7 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
           f"{len(groups)} cluster(s); {n - clustered} singleton(s)")
 
     t0 = time.perf_counter()
-    clusters = parallel_map(_finish_chunk, groups, (corpus, values, config), config.workers,
+    clusters = parallel_map(_finish_chunk, groups, (corpus, involved, config), config.workers,
                             lambda done, total: progress("diff", done, total), chunk=GROUPS_PER_TASK, cost=40)
     count("canonical+diff", clustered, clustered, time.perf_counter() - t0,
           f"{clustered - len(clusters)} variant(s) diffed")
@@ -141,18 +146,18 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
     )
 
 
-def _verify_chunk(chunk: list[tuple[int, int]], ctx: tuple[Corpus, np.ndarray, Config]) -> list[Edge]:
+def _verify_chunk(chunk: list[tuple[int, int]], ctx: tuple[Corpus, RowSubset, Config]) -> list[Edge]:
     corpus, values, config = ctx
     return [verify_pair(corpus.profile(i), corpus.profile(j), corpus.hashes(i), corpus.hashes(j),
                         values[i], values[j], config, corpus.weights) for i, j in chunk]
 
 
-def _finish_chunk(groups: list[Group], ctx: tuple[Corpus, np.ndarray, Config]) -> list[Cluster]:
+def _finish_chunk(groups: list[Group], ctx: tuple[Corpus, RowSubset, Config]) -> list[Cluster]:
     corpus, values, config = ctx
     return [_finish(g, corpus, corpus.index, values, config) for g in groups]
 
 
-def _finish(group: Group, corpus: Corpus, index: Mapping[str, int], values: np.ndarray, config: Config) -> Cluster:
+def _finish(group: Group, corpus: Corpus, index: Mapping[str, int], values: RowSubset, config: Config) -> Cluster:
     """Choose the canonical, then figure and diff every variant against it."""
     infos = {m: corpus.infos[index[m]] for m in group.members}
     canon, reason = canonical_stage.choose(group, infos, config.canonical)

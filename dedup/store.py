@@ -86,6 +86,25 @@ class CSR:
         return CSR(flat, offsets)
 
 
+class RowSubset:
+    """Some rows of a 2-d array, looked up by their row numbers in the whole one, which can then be freed."""
+
+    __slots__ = ("rows", "values")
+
+    def __init__(self, whole: np.ndarray, rows: np.ndarray) -> None:
+        self.rows = np.unique(np.asarray(rows, dtype=np.int64))  # sorted, for the binary search in __getitem__
+        self.values = whole[self.rows]
+
+    def __getitem__(self, k: int) -> np.ndarray:
+        at = int(np.searchsorted(self.rows, k))
+        if at == len(self.rows) or self.rows[at] != k:
+            raise KeyError(f"row {k} is not among the {len(self.rows)} kept")
+        return self.values[at]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
 class Sentences:
     """Every document's sentences as hashes (``DocSketch``), in flat arrays; document k's are rows doc[k]:doc[k+1]."""
 

@@ -43,6 +43,35 @@ def test_csr_take_gathers_rows_in_the_order_asked(rows: list[list[int]], data: s
     assert [taken[k].tolist() for k in range(len(taken))] == [rows[k] for k in order]
 
 
+@given(st.lists(st.lists(st.lists(st.integers(0, 2**32 - 1), max_size=4), max_size=5), max_size=6), st.data())
+@settings(max_examples=80, deadline=None)
+def test_gather_and_take_give_the_rows_of_the_joined_parts(parts: list[list[list[int]]],
+                                                          data: st.DataObject) -> None:
+    """The first pass's part-by-part copy equals joining the parts and taking the rows: all of them
+    (None), an increasing subset (streamed, parts freed as copied) or any order (joined first)."""
+    rows = [r for part in parts for r in part]
+    n = len(rows)
+    kind = data.draw(st.sampled_from(["all", "increasing", "any"]))
+    if kind == "all":
+        order = None
+    elif kind == "increasing":
+        order = sorted(data.draw(st.sets(st.integers(0, n - 1), max_size=n))) if n else []
+    else:
+        order = data.draw(st.lists(st.integers(0, n - 1), max_size=8)) if n else []
+    want = rows if order is None else [rows[k] for k in order]
+    arg = None if order is None else np.array(order, dtype=np.int64)
+    csr_parts = [(np.array([x for r in part for x in r], dtype=np.uint32), np.array([len(r) for r in part]))
+                 for part in parts]
+    got = dedup.corpus._gather(csr_parts, np.uint32, arg)
+    assert csr_parts == [] and [got[k].tolist() for k in range(len(got))] == want
+    firsts = [np.array([[r[0] if r else 0, len(r)] for r in part], dtype=np.uint32).reshape(-1, 2)
+              for part in parts]
+    pairs = dedup.corpus._take(firsts, np.uint32, arg, width=2)
+    assert firsts == [] and pairs.tolist() == [[r[0] if r else 0, len(r)] for r in want]
+    lengths = [np.array([len(r) for r in part], dtype=np.uint64) for part in parts]
+    assert dedup.corpus._take(lengths, np.uint64, arg).tolist() == [len(r) for r in want]
+
+
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory) -> Path:
     """The seeds, a copy of one, a too-short note and a binary file."""
