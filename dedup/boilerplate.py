@@ -27,6 +27,7 @@ from typing import Protocol
 import numba
 import numpy as np
 
+from dedup.counting import value_counts
 from dedup.shingle import fingerprint, sentence_arrays, sketch
 from dedup.types import DocSketch, NormalizedDoc
 
@@ -123,13 +124,14 @@ def frequent_prints(prints: Prints | Sequence[np.ndarray], n_prints: Sequence[in
     flat = getattr(prints, "flat", None)
     if flat is None:
         flat = np.concatenate([prints[k] for k in range(n)]) if n else np.zeros(0, np.uint64)
-    values, counts = np.unique(flat, return_counts=True)
+    values, counts = value_counts(flat)
     frequent = values[counts >= min_docs]
     if len(frequent) == 0:
         return frozenset()
-    hit = np.isin(flat, frequent)
+    at = _positions(flat, frequent)
+    holder = np.searchsorted(np.cumsum(lengths), at, side="right")  # the document each one is in
     holders: dict[int, list[int]] = {}
-    for fp, k in zip(flat[hit].tolist(), np.repeat(np.arange(n), lengths)[hit].tolist()):
+    for fp, k in zip(flat[at].tolist(), holder.tolist()):
         holders.setdefault(fp, []).append(k)  # k ascending: documents in id order
     out: set[int] = set()
     decided: dict[tuple[int, ...], bool] = {}
@@ -147,6 +149,17 @@ def frequent_prints(prints: Prints | Sequence[np.ndarray], n_prints: Sequence[in
         if decided[key]:
             out.add(fp)
     return frozenset(out)
+
+
+def _positions(flat: np.ndarray, wanted: np.ndarray, block: int = 1 << 22) -> np.ndarray:
+    """Where ``flat`` holds one of the sorted values ``wanted``: ``np.flatnonzero(np.isin(flat, wanted))``,
+    a block at a time (``isin`` sorts the whole array with an index beside it)."""
+    out = []
+    for b in range(0, len(flat), block):
+        part = flat[b:b + block]
+        at = np.minimum(np.searchsorted(wanted, part), len(wanted) - 1)
+        out.append(np.flatnonzero(wanted[at] == part) + b)
+    return np.concatenate(out) if out else np.zeros(0, np.int64)
 
 
 def _unrelated_holders(ks: Sequence[int], prints: Prints | Sequence[np.ndarray], n_prints: Sequence[int],

@@ -44,7 +44,7 @@ from dedup.types import DocInfo, Document, Locator, SentenceRef, Skipped
 from dedup.weights import Profile, TermWeights
 
 Progress = Callable[[str, int, int], None]
-FILES_PER_TASK = 64  # files a worker reads per task
+FILES_PER_TASK = 256  # files a worker reads per task
 
 
 @dataclass

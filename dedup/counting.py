@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-BLOCK = 1 << 24  # values counted at a time
+BLOCK = 1 << 23  # values counted at a time
 
 
 def value_counts(flat: np.ndarray, block: int = BLOCK) -> tuple[np.ndarray, np.ndarray]:
