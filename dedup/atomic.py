@@ -19,10 +19,11 @@ import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import BinaryIO
 
-__all__ = ["write_atomic", "replace_dir"]
+__all__ = ["atomic_file", "write_atomic", "replace_dir"]
 
 
 def _umask() -> int:
@@ -72,15 +73,22 @@ def _syncfs(path: Path) -> bool:
 
 def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
     """Write ``data`` (bytes, or pieces of bytes written as they come) to ``path`` so that readers
-    see the old or the new file, never a mix.
+    see the old or the new file, never a mix (see ``atomic_file``)."""
+    pieces = [data] if isinstance(data, bytes | bytearray) else data
+    with atomic_file(path) as fh:
+        for piece in pieces:
+            fh.write(piece)
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[BinaryIO]:
+    """A binary file to write, which replaces ``path`` when the block ends without an error.
 
     The bytes go to a temporary file next to ``path``, are flushed and fsynced,
-    and the temporary file is then renamed over ``path``.  On any error (also one
-    raised while the pieces are made) the temporary file is removed and the error
-    is raised; ``path`` is untouched.
+    and the temporary file is then renamed over ``path``.  On any error in the
+    block the temporary file is removed and the error is raised; ``path`` is untouched.
     """
     path = Path(path)
-    pieces = [data] if isinstance(data, bytes | bytearray) else data
     directory = path.parent
     tmp = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed explicitly below
         delete=False, dir=directory, prefix=f".{path.name}.", suffix=".tmp"
@@ -88,8 +96,7 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
     tmp_path = Path(tmp.name)
     try:
         with tmp:
-            for piece in pieces:
-                tmp.write(piece)
+            yield tmp  # type: ignore[misc]
             tmp.flush()
             os.fsync(tmp.fileno())
         # NamedTemporaryFile creates files as 0600; give the result the usual mode.

@@ -8,16 +8,21 @@ and keeps of every document only:
 - its metadata (``DocInfo``) and where to read it again (``Locator``), with a
   64-bit digest of its text to notice a file that changed during the run;
 - its distinct content-stem hashes, in one CSR array for the whole corpus
-  (document frequencies, MinHash signatures, exact containment), and its
-  shingle hashes when shingles are longer than one word;
+  (document frequencies and MinHash signatures; freed once signed, as
+  ``Corpus.hashes`` can take them from the sentences), and its shingle
+  hashes when shingles are longer than one word;
 - its sentences as hashes (``store.Sentences``): what the verify stage
   aligns, so verification reads no text at all;
 - the fingerprints of its sentences (corpus boilerplate), and their spans
   in its text (what the diff stage quotes).
 
 Only the canonical and diff stages read texts again, and only those of
-cluster members (``store.DocStore``); they do not normalize them again.  Like ``pipeline.py``, this module wires
-stages; the stages themselves stay functions over the core types.
+cluster members (``store.DocStore``); they do not normalize them again.
+
+Memory: the workers hand back each chunk's arrays; the main process copies
+each kind into one array part by part, freeing the parts as it goes, so no
+array is ever held twice (``_gather``, ``_take``).  Like ``pipeline.py``, this
+module wires stages; the stages themselves stay functions over the core types.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from dedup.ingest import Item, assign_ids, discover, read_items, skipped_of
 from dedup.normalize import normalize
 from dedup.parallel import parallel_map
 from dedup.shingle import keep_uncommon, shingle_hashes
-from dedup.store import CSR, LRU, DocStore, Sentences, digest
+from dedup.store import CSR, LRU, DocStore, Sentences, SortedIndex, digest
 from dedup.textscan import sketch_text, warm
 from dedup.types import DocInfo, Document, Locator, SentenceRef, Skipped
 from dedup.weights import Profile, TermWeights
@@ -69,10 +74,8 @@ class Corpus:
 
     def _build_profile(self, k: int) -> Profile:
         se = self.sentences
-        lo, hi = int(se.doc[k]), int(se.doc[k + 1])
-        off = se.tokens.offsets
-        return self.weights.build(self.infos[k].id, se.tokens.flat[off[lo]:off[hi]], off[lo:hi + 1] - off[lo],
-                                  se.prints[lo:hi], int(se.words[k]), int(se.keys[k]))
+        tokens, offsets, prints = se.rows(k)
+        return self.weights.build(self.infos[k].id, tokens, offsets, prints, int(se.words[k]), int(se.keys[k]))
 
     def sentence_refs(self, k: int) -> list[SentenceRef]:
         """Document k's sentences as the diff stage quotes them: (text, start, end, fingerprint of its words).
@@ -91,9 +94,9 @@ class Corpus:
         _ = self.index
 
     @cached_property
-    def index(self) -> dict[str, int]:
-        """Document id -> k."""
-        return {d.id: k for k, d in enumerate(self.infos)}
+    def index(self) -> SortedIndex:
+        """Document id -> k (the store's ids are sorted, as the documents are)."""
+        return SortedIndex(self.store.ids)
 
     def signed(self) -> CSR:
         """What the signatures are made from: each document's distinct shingle hashes (its terms by default)."""
@@ -109,7 +112,10 @@ class Corpus:
 
     def hashes(self, k: int) -> np.ndarray:
         """Document k's shingle hashes as the comparing stages see them (corpus-common ones left out,
-        ``shingle.keep_uncommon``'s rule)."""
+        ``shingle.keep_uncommon``'s rule; kept for the last documents asked for)."""
+        return self.__dict__.setdefault("_hashes", LRU()).get(k, lambda: self._build_hashes(k))
+
+    def _build_hashes(self, k: int) -> np.ndarray:
         if self.shingles is not None:
             row = self.shingles[k]
         elif self.terms is not None:

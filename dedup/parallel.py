@@ -75,7 +75,7 @@ def parallel_iter(fn: Callable[[list[T], Any], list[R]], items: Sequence[T], ctx
                   cost: float = 1.0) -> Iterator[list[R]]:
     """``parallel_map``, one chunk's results at a time, in order (for results not to be held all at once)."""
     size = chunk or _CHUNK
-    chunks = [list(items[k:k + size]) for k in range(0, len(items), size)]
+    chunks = [items[k:k + size] for k in range(0, len(items), size)]  # slices: a lazy sequence stays lazy
     done = 0
     use_pool = workers > 1 and len(items) * cost >= MIN_PARALLEL and "fork" in mp.get_all_start_methods() \
         and sys.platform != "win32"

@@ -22,14 +22,15 @@ from dedup.cluster import Group, cluster, cluster_id
 from dedup.config import Config
 from dedup.corpus import Corpus, prepare
 from dedup.diff import diff_refs
+from dedup.packed import EdgeColumns, EdgeTable, PackedClusters, pack
 from dedup.parallel import parallel_map
 from dedup.report import write_report
 from dedup.signatures import sign_csr
 from dedup.store import DocStore, RowSubset, StoreError
 from dedup.types import (
     Cluster,
+    ClusterHead,
     DocInfo,
-    Edge,
     Member,
     RunResult,
     Signatures,
@@ -109,33 +110,36 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
     t0 = time.perf_counter()
     progress("verify", 0, len(pairs))
     corpus.warm()
-    edges = parallel_map(_verify_chunk, pairs.tolist(), (corpus, involved, config), config.workers,
-                         lambda done, total: progress("verify", done, total))
-    accepted = [e for e in edges if e.accepted]
-    linked = {x for e in accepted for x in (e.a, e.b)}
-    count("verify", in_pairs, len(linked), time.perf_counter() - t0,
+    edges = EdgeTable(ids, parallel_map(_verify_chunk, pairs, (corpus, involved, config), config.workers,
+                                        lambda done, total: progress("verify", done, total)))
+    accepted = edges.accepted_edges()
+    count("verify", in_pairs, len(edges.linked()), time.perf_counter() - t0,
           f"{len(accepted)} of {len(edges)} pair(s) verified as copies; "
           f"{len(corpus.weights.boilerplate)} boilerplate sentence(s) discounted")
 
     t0 = time.perf_counter()
     groups = cluster(ids, accepted)
+    del accepted  # the edges as objects; the table keeps them as columns
+    index = corpus.index
+    members = sorted(m for g in groups for m in g.members)
+    involved = involved.narrow(np.array([index[m] for m in members], dtype=np.int64))  # only members' from here
     clustered = sum(len(g.members) for g in groups)
     count("cluster", n, clustered, time.perf_counter() - t0,
           f"{len(groups)} cluster(s); {n - clustered} singleton(s)")
 
     t0 = time.perf_counter()
-    clusters = parallel_map(_finish_chunk, groups, (corpus, involved, config), config.workers,
-                            lambda done, total: progress("diff", done, total), chunk=GROUPS_PER_TASK, cost=40)
+    packed = parallel_map(_finish_chunk, groups, (corpus, involved, config), config.workers,
+                          lambda done, total: progress("diff", done, total), chunk=GROUPS_PER_TASK, cost=40)
+    clusters = PackedClusters(sorted(packed, key=lambda p: p[0].id))  # packed by the workers, not unpacked here
+    del packed
     count("canonical+diff", clustered, clustered, time.perf_counter() - t0,
           f"{clustered - len(clusters)} variant(s) diffed")
 
-    index = corpus.index
-    members = sorted(m for g in groups for m in g.members)
     return RunResult(
         documents=tuple(corpus.infos),
         skipped=tuple(corpus.skipped),
-        clusters=tuple(sorted(clusters, key=lambda c: c.id)),
-        edges=tuple(sorted(edges, key=lambda e: (e.a, e.b))),
+        clusters=clusters,
+        edges=edges,  # in candidate order: (a, b) by document number, which is by id
         stages=tuple(stages),
         candidate_pairs=len(pairs),
         seconds=time.perf_counter() - t_run,
@@ -146,15 +150,17 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
     )
 
 
-def _verify_chunk(chunk: list[tuple[int, int]], ctx: tuple[Corpus, RowSubset, Config]) -> list[Edge]:
+def _verify_chunk(chunk: np.ndarray, ctx: tuple[Corpus, RowSubset, Config]) -> list[EdgeColumns]:
     corpus, values, config = ctx
-    return [verify_pair(corpus.profile(i), corpus.profile(j), corpus.hashes(i), corpus.hashes(j),
-                        values[i], values[j], config, corpus.weights) for i, j in chunk]
+    pairs = chunk.tolist()
+    return [EdgeColumns.of(pairs, [verify_pair(corpus.profile(i), corpus.profile(j), corpus.hashes(i),
+                                               corpus.hashes(j), values[i], values[j], config, corpus.weights)
+                                   for i, j in pairs])]
 
 
-def _finish_chunk(groups: list[Group], ctx: tuple[Corpus, RowSubset, Config]) -> list[Cluster]:
+def _finish_chunk(groups: list[Group], ctx: tuple[Corpus, RowSubset, Config]) -> list[tuple[ClusterHead, bytes]]:
     corpus, values, config = ctx
-    return [_finish(g, corpus, corpus.index, values, config) for g in groups]
+    return [pack(_finish(g, corpus, corpus.index, values, config)) for g in groups]
 
 
 def _finish(group: Group, corpus: Corpus, index: Mapping[str, int], values: RowSubset, config: Config) -> Cluster:

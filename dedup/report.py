@@ -9,39 +9,40 @@ Output directory layout::
 
 ``clusters.json`` and ``documents.jsonl`` depend only on the run's inputs and
 parameters: no timings, no absolute paths, no run dates, sorted keys, so the
-same result gives byte-identical files.  All functions here are pure except
-:func:`write_report`, and none of them prints.
+same result gives byte-identical files (their JSON is built in ``dedup.payload``).
+All functions here are pure except :func:`write_report`, and none of them prints.
 """
 
 from __future__ import annotations
 
-import functools
-import json
+import heapq
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import fields
-from importlib import resources
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import orjson
 
-from dedup import __version__, html_report
-from dedup.atomic import replace_dir, write_atomic
+from dedup import html_report
+from dedup.atomic import atomic_file, replace_dir, write_atomic
 from dedup.config import Config
 from dedup.markdown import cluster_filename, render_cluster
+from dedup.packed import heads
 from dedup.parallel import parallel_iter
-from dedup.types import (
-    Cluster,
-    DiffItem,
-    DocInfo,
-    Evidence,
-    Member,
-    RunResult,
-    Skipped,
-    VariantDiff,
+from dedup.payload import (
+    SCHEMA_NAMES,
+    SCHEMA_VERSION,
+    JsonStream,
+    cluster_json,
+    clustered_ids,
+    clusters_payload,
+    dumps,
+    json_body,
+    load_schema,
+    payload_head,
+    validate,
 )
+from dedup.types import Cluster, DocInfo, RunResult, Skipped
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -57,165 +58,23 @@ __all__ = [
     "validate",
 ]
 
-SCHEMA_VERSION = "2.0"
-SCHEMA_NAMES = ("clusters", "documents")
 CLUSTERS_JSON = "clusters.json"
 DOCUMENTS_JSONL = "documents.jsonl"
 CLUSTERS_DIR = "clusters"
 REPORT_HTML = "report.html"
-_DIGITS = 4
 
 
 class ReportError(Exception):
     """The report could not be written; the message is one line for the user."""
 
 
-# ---------------------------------------------------------------- helpers
-
-
-def _r(x: float | None) -> float | None:
-    """Round a float for output (4 decimals); plain ``float`` even for numpy scalars."""
-    return None if x is None else round(float(x), _DIGITS)
-
-
-def _doc_fields(doc: DocInfo) -> dict[str, Any]:
-    return {
-        "id": doc.id,
-        "path": doc.path,
-        "title": doc.title,
-        "date": doc.date,
-        "source": doc.source,
-        "url": doc.url,
-        "encoding": doc.encoding,
-        "chars": doc.chars,
-    }
-
-
-def _similarity(ev: Evidence) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for f in fields(ev):
-        if f.name == "relation":
-            continue
-        value = getattr(ev, f.name)
-        out[f.name] = int(value) if f.name == "aligned_sentences" else _r(value)
-    return out
-
-
-def _item(it: DiffItem) -> dict[str, Any]:
-    out: dict[str, Any] = {"text": it.text, "start": int(it.start), "end": int(it.end)}
-    if it.kind == "changed":
-        out.update(
-            canonical_text=it.canonical_text,
-            canonical_start=None if it.canonical_start is None else int(it.canonical_start),
-            canonical_end=None if it.canonical_end is None else int(it.canonical_end),
-            similarity=_r(it.similarity),
-            words=[[w.op, w.text] for w in it.words],
-        )
-    return out
-
-
-def _diff(diff: VariantDiff) -> dict[str, Any]:
-    groups: dict[str, list[dict[str, Any]]] = {"added": [], "removed": [], "changed": []}
-    for it in diff.items:
-        groups[it.kind].append(_item(it))
-    return {"unique_share": _r(diff.unique_share), "kept_share": _r(diff.kept_share), **groups}
-
-
-def _ordered_members(cluster: Cluster) -> list[Member]:
-    """Canonical first, the others in the order given."""
-    canon = [m for m in cluster.members if m.id == cluster.canonical]
-    if len(canon) != 1:
-        raise ValueError(f"cluster {cluster.id}: canonical {cluster.canonical!r} is not exactly one of its members")
-    return canon + [m for m in cluster.members if m.id != cluster.canonical]
-
-
-def _member(m: Member, cluster: Cluster, docs: dict[str, DocInfo]) -> dict[str, Any]:
-    doc = docs.get(m.id)
-    if doc is None:
-        raise ValueError(f"cluster {cluster.id}: member {m.id!r} is not among the run's documents")
-    out = _doc_fields(doc)
-    if m.id == cluster.canonical:
-        out["canonical"] = True
-        return out
-    out["canonical"] = False
-    out["reason"] = m.reason or None
-    out["relation"] = m.evidence.relation if m.evidence is not None else None
-    out["similarity"] = _similarity(m.evidence) if m.evidence is not None else None
-    out["diff"] = _diff(m.diff) if m.diff is not None else None
-    return out
-
-
-def _dumps(obj: Any) -> bytes:
-    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2) + b"\n"
-
-
-def _clustered_ids(result: RunResult) -> set[str]:
-    return {m.id for c in result.clusters for m in c.members}
-
-
-# ---------------------------------------------------------------- payloads
-
-
-def clusters_payload(result: RunResult, config: Config, input_root: str) -> dict[str, Any]:
-    """The ``clusters.json`` object (see ``dedup/schema/clusters.schema.json``)."""
-    docs = {d.id: d for d in result.documents}
-    return {**_payload_head(result, config, input_root), "clusters": [_cluster(c, docs) for c in result.clusters]}
-
-
-def _payload_head(result: RunResult, config: Config, input_root: str) -> dict[str, Any]:
-    """``clusters_payload`` without its clusters."""
-    clustered = len(_clustered_ids(result))
-    accepted = sum(1 for e in result.edges if e.accepted)
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "tool": {"name": "dedup", "version": __version__},
-        "input": str(input_root),
-        "parameters": config.to_dict(),
-        "counts": {
-            "inputs": len(result.documents) + len(result.skipped),
-            "documents": len(result.documents),
-            "skipped": len(result.skipped),
-            "clusters": len(result.clusters),
-            "clustered": clustered,
-            "singletons": len(result.documents) - clustered,
-            "candidate_pairs": int(result.candidate_pairs),
-            "verified_pairs": accepted,
-            "rejected_pairs": len(result.edges) - accepted,
-        },
-        "skipped_by_reason": dict(Counter(s.reason for s in result.skipped)),
-        **({"lsh": dict(result.meta["lsh"])} if "lsh" in result.meta else {}),
-        "stages": [
-            {"stage": s.stage, "in": int(s.docs_in), "out": int(s.docs_out), "note": s.note}
-            for s in result.stages
-        ],
-    }
-
-
-def _cluster(c: Cluster, docs: dict[str, DocInfo]) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "size": len(c.members),
-        "canonical": c.canonical,
-        "canonical_reason": c.canonical_reason,
-        "members": [_member(m, c, docs) for m in _ordered_members(c)],
-    }
-
-
 def clusters_json(result: RunResult, config: Config, input_root: str) -> Iterator[bytes]:
-    """``clusters.json``'s bytes (``_dumps(clusters_payload(...))``), a cluster at a time: the
-    whole payload of a large run is never held in memory."""
-    docs = {d.id: d for d in result.documents}
-    head = _dumps({**_payload_head(result, config, input_root), "clusters": []})
-    empty = b'{\n  "clusters": [],\n'  # sorted keys: "clusters" comes first
-    if not result.clusters:
-        yield head
-        return
-    assert head.startswith(empty)
-    yield b'{\n  "clusters": [\n'
-    for k, c in enumerate(result.clusters):
-        body = orjson.dumps(_cluster(c, docs), option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2)
-        yield (b",\n    " if k else b"    ") + body.replace(b"\n", b"\n    ")  # two levels deeper
-    yield b"\n  ],\n" + head[len(empty):]
+    """``clusters.json``'s bytes (``dumps(clusters_payload(...))``), a cluster at a time, rendered on
+    ``config.workers`` processes: the whole payload of a large run is never held in memory."""
+    stream = JsonStream(dumps({**payload_head(result, config, input_root), "clusters": []}))
+    for _, _, body in _rendered(result, config.workers, pages=False):
+        yield stream.piece(body)
+    yield stream.end()
 
 
 def documents_lines(result: RunResult) -> list[dict[str, Any]]:
@@ -226,11 +85,11 @@ def documents_lines(result: RunResult) -> list[dict[str, Any]]:
 def _document_rows(result: RunResult) -> Iterator[dict[str, Any]]:
     """``documents_lines``, a row at a time."""
     where: dict[str, tuple[str, bool]] = {}
-    for c in result.clusters:
-        for m in c.members:
-            where[m.id] = (c.id, m.id == c.canonical)
-    order = sorted([(d.id, 0, k) for k, d in enumerate(result.documents)]
-                   + [(s.id, 1, k) for k, s in enumerate(result.skipped)])
+    for h in heads(result.clusters):
+        for m in h.members:
+            where[m] = (h.id, m == h.canonical)
+    order = heapq.merge(((d.id, 0, k) for k, d in enumerate(result.documents)),  # both are sorted by id
+                        ((s.id, 1, k) for k, s in enumerate(result.skipped)))
     for _, kind, k in order:
         if kind == 0:
             d = result.documents[k]
@@ -268,34 +127,41 @@ def _skipped_row(s: Skipped) -> dict[str, Any]:
 
 def markdown_files(result: RunResult, workers: int = 1) -> dict[str, str]:
     """File name -> Markdown text, one page per multi-member cluster (rendered on ``workers`` processes)."""
-    return {name: page.decode("utf-8") for name, page in _pages(result, workers)}
+    return {name: page.decode("utf-8") for name, page, _ in _rendered(result, workers, bodies=False)}
 
 
 def _page_names(result: RunResult) -> list[str]:
-    names = [cluster_filename(c.id) for c in result.clusters]
+    found = heads(result.clusters)
+    names = [cluster_filename(h.id) for h in found]
     if len(set(names)) < len(names):
         seen: dict[str, str] = {}
-        for c, name in zip(result.clusters, names, strict=True):
+        for h, name in zip(found, names, strict=True):
             if name in seen:
-                raise ValueError(f"clusters {seen[name]!r} and {c.id!r} map to the same file name {name!r}")
-            seen[name] = c.id
+                raise ValueError(f"clusters {seen[name]!r} and {h.id!r} map to the same file name {name!r}")
+            seen[name] = h.id
     return names
 
 
-def _pages(result: RunResult, workers: int) -> Iterator[tuple[str, bytes]]:
-    """(file name, UTF-8 Markdown) per cluster, rendered a chunk at a time on ``workers`` processes."""
+def _rendered(result: RunResult, workers: int, pages: bool = True,
+              bodies: bool = True) -> Iterator[tuple[str, bytes, bytes]]:
+    """(file name, UTF-8 Markdown page, ``clusters.json`` body) per cluster, in order, rendered a chunk at a
+    time on ``workers`` processes (b"" for what is not asked for).  Packed clusters go to the workers
+    as bytes and are unpacked there."""
     docs = {d.id: d for d in result.documents}
     names = iter(_page_names(result))
-    for part in parallel_iter(_render_chunk, result.clusters, docs, workers, chunk=PAGES_PER_TASK, cost=5):
-        for page in part:
-            yield next(names), page
+    for part in parallel_iter(_render_chunk, result.clusters, (docs, pages, bodies), workers,
+                              chunk=PAGES_PER_TASK, cost=5):
+        for page, body in part:
+            yield next(names), page, body
 
 
 PAGES_PER_TASK = 200
 
 
-def _render_chunk(clusters: list[Cluster], docs: dict[str, DocInfo]) -> list[bytes]:
-    return [render_cluster(c, docs).encode("utf-8") for c in clusters]
+def _render_chunk(clusters: Sequence[Cluster], ctx: tuple[dict[str, DocInfo], bool, bool]) -> list[tuple[bytes, bytes]]:
+    docs, pages, bodies = ctx
+    return [(render_cluster(c, docs).encode("utf-8") if pages else b"", json_body(c, docs) if bodies else b"")
+            for c in clusters]
 
 
 # ---------------------------------------------------------------- writing
@@ -321,10 +187,18 @@ def write_report(result: RunResult, config: Config, out_dir: Path, input_root: s
         write_atomic(out_dir / DOCUMENTS_JSONL, (orjson.dumps(r, option=orjson.OPT_SORT_KEYS) + b"\n"
                                                  for r in _document_rows(result)))
         written.append(out_dir / DOCUMENTS_JSONL)
-        written += replace_dir(out_dir / CLUSTERS_DIR, _pages(result, config.workers))
-        write_atomic(out_dir / REPORT_HTML, _html(result, config, input_root).encode("utf-8"))
-        written.append(out_dir / REPORT_HTML)
-        write_atomic(out_dir / CLUSTERS_JSON, clusters_json(result, config, input_root))
+        stream = JsonStream(dumps({**payload_head(result, config, input_root), "clusters": []}))
+        with atomic_file(out_dir / CLUSTERS_JSON) as json_file:  # in place when the block ends
+
+            def pages() -> Iterator[tuple[str, bytes]]:  # each cluster rendered once, for its page and JSON
+                for name, page, body in _rendered(result, config.workers):
+                    json_file.write(stream.piece(body))
+                    yield name, page
+
+            written += replace_dir(out_dir / CLUSTERS_DIR, pages())
+            write_atomic(out_dir / REPORT_HTML, _html(result, config, input_root).encode("utf-8"))
+            written.append(out_dir / REPORT_HTML)
+            json_file.write(stream.end())
         written.append(out_dir / CLUSTERS_JSON)
     except OSError as exc:
         reason = exc.strerror or str(exc) or type(exc).__name__
@@ -335,21 +209,24 @@ def write_report(result: RunResult, config: Config, out_dir: Path, input_root: s
 def _check(result: RunResult) -> None:
     """Raise ValueError, before anything is written, for a result the files cannot be made from."""
     ids = {d.id for d in result.documents}
-    for c in result.clusters:
-        _ordered_members(c)
-        for m in c.members:
-            if m.id not in ids:
-                raise ValueError(f"cluster {c.id}: member {m.id!r} is not among the run's documents")
+    for h in heads(result.clusters):
+        if h.members.count(h.canonical) != 1:
+            raise ValueError(f"cluster {h.id}: canonical {h.canonical!r} is not exactly one of its members")
+        for m in h.members:
+            if m not in ids:
+                raise ValueError(f"cluster {h.id}: member {m!r} is not among the run's documents")
     _page_names(result)
 
 
 def _html(result: RunResult, config: Config, input_root: str) -> str:
-    """``report.html``: the page needs every cluster's size, but the members of only those it shows."""
+    """``report.html``: the page needs every cluster's size, but the members of only those it shows
+    (only those are unpacked)."""
     docs = {d.id: d for d in result.documents}
-    shown = {c.id for c in sorted(result.clusters, key=lambda c: (-len(c.members), c.id))[:html_report.MAX_CLUSTERS]}
-    payload = {**_payload_head(result, config, input_root),
-               "clusters": [_cluster(c, docs) if c.id in shown else {"id": c.id, "size": len(c.members)}
-                            for c in result.clusters]}
+    found = heads(result.clusters)
+    shown = set(sorted(range(len(found)), key=lambda k: (-len(found[k].members), found[k].id))[:html_report.MAX_CLUSTERS])
+    payload = {**payload_head(result, config, input_root),
+               "clusters": [cluster_json(result.clusters[k], docs) if k in shown else {"id": h.id, "size": len(h.members)}
+                            for k, h in enumerate(found)]}
     skipped = [_skipped_row(x) for x in sorted(result.skipped, key=lambda x: x.id)]  # documents.jsonl's order
     return html_report.render(payload, result.texts, skipped)
 
@@ -365,7 +242,7 @@ def format_summary(result: RunResult, out_dir: Path) -> str:
     """The short plain-text summary of a run for the terminal (no trailing newline)."""
     out_dir = Path(out_dir)
     n_docs, n_skipped = len(result.documents), len(result.skipped)
-    clustered = len(_clustered_ids(result))
+    clustered = len(clustered_ids(result))
     singletons = n_docs - clustered
     accepted = sum(1 for e in result.edges if e.accepted)
     rejected = len(result.edges) - accepted
@@ -378,7 +255,7 @@ def format_summary(result: RunResult, out_dir: Path) -> str:
         lines.append(f"  {'skipped':<17} {detail}")
     lines.append(f"  {'clusters':<17} {n_clusters} ({_plural(clustered, 'document')}), singletons {singletons}")
     if result.clusters:
-        largest = max(result.clusters, key=lambda c: len(c.members))  # first on a tie
+        largest = max(heads(result.clusters), key=lambda h: len(h.members))  # first on a tie
         lines.append(f"  {'largest cluster':<17} {_plural(len(largest.members), 'document')}, canonical {largest.canonical}")
         kept = n_clusters + singletons
         lines.append(f"  {'kept':<17} {_plural(kept, 'document')}, {clustered - n_clusters} set aside as copies")
@@ -396,32 +273,3 @@ def format_summary(result: RunResult, out_dir: Path) -> str:
         f"{out_dir / CLUSTERS_DIR}/ ({_plural(n_clusters, 'file')}), {out_dir / REPORT_HTML}"
     )
     return "\n".join(lines)
-
-
-# ---------------------------------------------------------------- schemas
-
-
-def load_schema(name: str = "clusters") -> dict[str, Any]:
-    """The JSON Schema ``dedup/schema/<name>.schema.json`` (``clusters`` or ``documents``)."""
-    if name not in SCHEMA_NAMES:
-        raise ValueError(f"unknown schema {name!r}: choose one of {', '.join(SCHEMA_NAMES)}")
-    text = resources.files("dedup").joinpath("schema", f"{name}.schema.json").read_text(encoding="utf-8")
-    schema: dict[str, Any] = json.loads(text)
-    return schema
-
-
-@functools.lru_cache(maxsize=None)
-def _validator(name: str) -> jsonschema.Draft202012Validator:
-    schema = load_schema(name)
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(schema)
-
-
-def validate(payload: dict[str, Any], name: str = "clusters") -> None:
-    """Validate ``payload`` (the clusters.json object, or one documents.jsonl row).
-
-    Raises :class:`jsonschema.ValidationError` for the most relevant error.
-    """
-    error = jsonschema.exceptions.best_match(_validator(name).iter_errors(payload))
-    if error is not None:
-        raise error

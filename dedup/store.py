@@ -8,8 +8,9 @@ stage needs its text, and checks that the file has not changed since.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Generic, TypeVar
 
 import numpy as np
@@ -86,6 +87,27 @@ class CSR:
         return CSR(flat, offsets)
 
 
+class SortedIndex(Mapping[str, int]):
+    """Id -> its place in a sorted list of ids, by binary search (a dict of a million ids takes ~100 MB)."""
+
+    __slots__ = ("_ids",)
+
+    def __init__(self, ids: Sequence[str]) -> None:
+        self._ids = ids
+
+    def __getitem__(self, key: str) -> int:
+        k = bisect_left(self._ids, key)
+        if k == len(self._ids) or self._ids[k] != key:
+            raise KeyError(key)
+        return k
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
 class RowSubset:
     """Some rows of a 2-d array, looked up by their row numbers in the whole one, which can then be freed."""
 
@@ -104,6 +126,18 @@ class RowSubset:
     def __len__(self) -> int:
         return len(self.rows)
 
+    def narrow(self, rows: np.ndarray) -> RowSubset:
+        """Fewer of these rows, as a subset of its own (this one can then be freed)."""
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
+        at = np.searchsorted(self.rows, rows)
+        missing = (at == len(self.rows)) | (self.rows[np.minimum(at, max(len(self.rows) - 1, 0))] != rows) \
+            if len(self.rows) else np.ones(len(rows), bool)
+        if missing.any():
+            raise KeyError(f"row {int(rows[np.argmax(missing)])} is not among the {len(self.rows)} kept")
+        out = RowSubset.__new__(RowSubset)
+        out.rows, out.values = rows, self.values[at]
+        return out
+
 
 class Sentences:
     """Every document's sentences as hashes (``DocSketch``), in flat arrays; document k's are rows doc[k]:doc[k+1]."""
@@ -112,14 +146,23 @@ class Sentences:
 
     def __init__(self, tokens: CSR, prints: np.ndarray, doc: np.ndarray, words: np.ndarray, keys: np.ndarray,
                  spans: np.ndarray) -> None:
+        if len(tokens.offsets) and tokens.offsets[-1] < 2**32:  # one offset per sentence: half the memory
+            tokens = CSR(tokens.flat, tokens.offsets.astype(np.uint32))
         self.tokens, self.prints, self.doc, self.words, self.keys = tokens, prints, doc, words, keys
         self.spans = spans  # (sentences, 2) uint32: each sentence's (start, end) in its document's text
 
     def arrays(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Document k's sentences as (stem hashes one sentence after another, the count of each's, fingerprints)."""
+        tokens, offsets, prints = self.rows(k)
+        return tokens, np.diff(offsets), prints
+
+    def rows(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Document k's sentences as (stem hashes one sentence after another, int64 offsets of each
+        sentence's from 0, fingerprints)."""
         lo, hi = int(self.doc[k]), int(self.doc[k + 1])
-        off = self.tokens.offsets
-        return self.tokens.flat[off[lo]:off[hi]], np.diff(off[lo:hi + 1]), self.prints[lo:hi]
+        off = self.tokens.offsets[lo:hi + 1].astype(np.int64)
+        start = int(off[0]) if len(off) else 0
+        return self.tokens.flat[start:int(off[-1]) if len(off) else 0], off - start, self.prints[lo:hi]
 
 
 

@@ -11,7 +11,7 @@ visible text for ``.html``, the ``text`` field for JSON/JSONL records.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -154,6 +154,10 @@ class Signatures:
     shingle_counts: np.ndarray  # shape (n_docs,), number of distinct shingles
 
 
+RELATIONS = ("identical", "near_identical", "trimmed", "extended", "reworded", "partial", "unrelated")
+"""Every ``Evidence.relation`` (``verify.relation``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """The figures that decided whether two documents are copies."""
@@ -167,7 +171,7 @@ class Evidence:
     coverage_b: float  # share of B's content words in aligned sentences
     order: float  # share of alignments in a common order (1.0 = same order)
     score: float  # the figure compared with the threshold
-    relation: str  # 'identical', 'trimmed', 'extended', 'reworded', 'partial'
+    relation: str  # one of RELATIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +235,15 @@ class Cluster:
 
 
 @dataclass(frozen=True, slots=True)
+class ClusterHead:
+    """A cluster without its evidence and diffs: what counts, file names and per-document rows need."""
+
+    id: str
+    canonical: str
+    members: tuple[str, ...]  # member ids, in the cluster's order
+
+
+@dataclass(frozen=True, slots=True)
 class StageCount:
     """Documents in and out of one stage, with the reason for any difference."""
 
@@ -247,8 +260,8 @@ class RunResult:
 
     documents: tuple[DocInfo, ...]  # compared documents (no texts), sorted by id
     skipped: tuple[Skipped, ...]  # sorted by id
-    clusters: tuple[Cluster, ...]  # multi-member clusters, sorted by id
-    edges: tuple[Edge, ...]  # every verified candidate pair, accepted or not
+    clusters: Sequence[Cluster]  # multi-member clusters, sorted by id (the pipeline's: a dedup.packed.PackedClusters)
+    edges: Sequence[Edge]  # every verified candidate pair, accepted or not, by (a, b) (the pipeline's: a dedup.packed.EdgeTable)
     stages: tuple[StageCount, ...]
     candidate_pairs: int
     seconds: float
@@ -263,5 +276,6 @@ def _reduce(self: object) -> tuple[type, tuple[object, ...]]:
 
 
 for _cls in (Document, DocInfo, Locator, Skipped, Sentence, Dropped, NormalizedDoc, SentenceSketch, DocSketch,
-             Signatures, Evidence, Edge, WordOp, DiffItem, VariantDiff, Member, Cluster, StageCount, RunResult):
+             Signatures, Evidence, Edge, WordOp, DiffItem, VariantDiff, Member, Cluster, ClusterHead, StageCount,
+             RunResult):
     _cls.__reduce__ = _reduce  # type: ignore[method-assign]

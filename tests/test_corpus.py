@@ -25,9 +25,10 @@ from dedup.config import Config
 from dedup.corpus import prepare
 from dedup.ingest import ingest, read_items
 from dedup.normalize import normalize
+from dedup.packed import PackedClusters
 from dedup.pipeline import PipelineError, run
 from dedup.shingle import fingerprint, keep_uncommon, shingle_hashes
-from dedup.store import CSR, StoreError
+from dedup.store import CSR, RowSubset, SortedIndex, StoreError
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -41,6 +42,33 @@ def test_csr_take_gathers_rows_in_the_order_asked(rows: list[list[int]], data: s
     order = data.draw(st.lists(st.integers(0, max(len(rows) - 1, 0)), max_size=20)) if rows else []
     taken = csr.take(np.array(order, dtype=np.int64), block=3)
     assert [taken[k].tolist() for k in range(len(taken))] == [rows[k] for k in order]
+
+
+def test_row_subset_keeps_the_rows_asked_for_and_narrows() -> None:
+    whole = np.arange(40, dtype=np.uint32).reshape(10, 4)
+    sub = RowSubset(whole, np.array([7, 2, 7, 5]))
+    assert len(sub) == 3 and sub[5].tolist() == whole[5].tolist() and sub[7].tolist() == whole[7].tolist()
+    with pytest.raises(KeyError, match="row 3 is not among the 3 kept"):
+        sub[3]
+    fewer = sub.narrow(np.array([7, 2]))
+    assert len(fewer) == 2 and fewer[2].tolist() == whole[2].tolist()
+    with pytest.raises(KeyError):
+        fewer[5]
+    with pytest.raises(KeyError, match="row 9 is not among"):
+        sub.narrow(np.array([2, 9]))
+    assert len(RowSubset(whole, np.zeros(0, np.int64)).narrow(np.zeros(0, np.int64))) == 0
+
+
+@given(st.sets(st.text(max_size=4), max_size=12), st.text(max_size=4))
+@settings(max_examples=60, deadline=None)
+def test_sorted_index_finds_each_id_and_only_those(ids: set[str], other: str) -> None:
+    ordered = sorted(ids)
+    index = SortedIndex(ordered)
+    assert dict(index) == {d: k for k, d in enumerate(ordered)} and len(index) == len(ids)
+    if other not in ids:
+        assert other not in index
+        with pytest.raises(KeyError):
+            index[other]
 
 
 @given(st.lists(st.lists(st.lists(st.integers(0, 2**32 - 1), max_size=4), max_size=5), max_size=6), st.data())
@@ -152,6 +180,9 @@ def test_jobs_give_the_same_run_with_real_worker_pools(generated: Path, monkeypa
     two = run(generated, Config(jobs=2))
     assert _fingerprint(two) == _fingerprint(one)
     assert dict(two.texts.items()) == dict(one.texts.items())
+    # The clusters come back packed by the workers, in id order, and unpack to the same objects.
+    assert isinstance(two.clusters, PackedClusters) and [h.id for h in two.clusters.heads] == sorted(
+        c.id for c in one.clusters) and list(two.clusters) == list(one.clusters)
 
 
 def test_skipped_inputs_come_back_from_worker_processes(generated: Path, tmp_path: Path,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 import shutil
 from html.parser import HTMLParser
@@ -13,6 +14,7 @@ import orjson
 import pytest
 from click.testing import CliRunner, Result
 
+import dedup.atomic
 import dedup.report
 from dedup import html_report
 from dedup.cli import main
@@ -146,16 +148,16 @@ def test_hostile_text_is_escaped(evil_report: tuple[str, dict]) -> None:
 
 
 def test_written_before_clusters_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    order: list[str] = []
-    real = dedup.report.write_atomic
+    order: list[str] = []  # each file or folder as it is renamed into place
+    real = os.replace
 
-    def spy(path: Path, data: bytes) -> None:
-        order.append(Path(path).name)
-        real(path, data)
+    def spy(src: str | Path, dst: str | Path) -> None:
+        order.append(Path(dst).name)
+        real(src, dst)
 
-    monkeypatch.setattr(dedup.report, "write_atomic", spy)
+    monkeypatch.setattr(dedup.atomic.os, "replace", spy)
     result = invoke("run", SEEDS, "--out", tmp_path / "out", "--jobs", "1")
-    assert order[-2:] == ["report.html", "clusters.json"]
+    assert order == ["documents.jsonl", "clusters", "report.html", "clusters.json"]
     assert str(tmp_path / "out" / "report.html") in result.output
 
 

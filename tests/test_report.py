@@ -17,6 +17,7 @@ from dedup import html_report
 from dedup.atomic import replace_dir, write_atomic
 from dedup.config import Config
 from dedup.markdown import cluster_filename, quote, word_diff
+from dedup.packed import PackedClusters
 from dedup.report import (
     SCHEMA_VERSION,
     ReportError,
@@ -24,8 +25,8 @@ from dedup.report import (
     clusters_payload,
     documents_lines,
     format_summary,
-    markdown_files,
     load_schema,
+    markdown_files,
     validate,
     write_report,
 )
@@ -455,11 +456,28 @@ def _many(result: RunResult, n: int) -> RunResult:
         dataclasses.replace(c, id=f"c-{i:08x}", members=c.members if i % 3 else alone) for i in range(n)))
 
 
-@pytest.mark.parametrize("n", [0, 1, 7])
-def test_clusters_json_is_written_a_cluster_at_a_time_with_the_same_bytes(result: RunResult, n: int) -> None:
+@pytest.mark.parametrize(("n", "jobs"), [(0, 1), (1, 1), (7, 1), (450, 2)])  # 450 clusters: a pool starts
+@pytest.mark.parametrize("packed", [False, True])
+def test_clusters_json_is_written_a_cluster_at_a_time_with_the_same_bytes(result: RunResult, n: int, jobs: int,
+                                                                          packed: bool) -> None:
     r = _many(result, n)
     full = orjson.dumps(clusters_payload(r, Config(), "in"), option=orjson.OPT_SORT_KEYS | orjson.OPT_INDENT_2)
-    assert b"".join(clusters_json(r, Config(), "in")) == full + b"\n"
+    if packed:
+        r = dataclasses.replace(r, clusters=PackedClusters.of(r.clusters))
+    assert b"".join(clusters_json(r, Config(jobs=jobs), "in")) == full + b"\n"
+
+
+def test_packed_clusters_give_the_same_files(result: RunResult, tmp_path: Path) -> None:
+    """The pipeline's clusters come packed; every report file is the same as from the objects."""
+    r = _many(result, 450)
+    packed = dataclasses.replace(r, clusters=PackedClusters.of(r.clusters))
+    for name, run in (("objects", r), ("packed", packed)):
+        write_report(run, Config(jobs=2), tmp_path / name, "in")
+    for f in sorted((tmp_path / "objects").rglob("*")):
+        other = tmp_path / "packed" / f.relative_to(tmp_path / "objects")
+        assert f.is_dir() == other.is_dir() and (f.is_dir() or f.read_bytes() == other.read_bytes()), f
+    assert len(list((tmp_path / "packed" / "clusters").iterdir())) == 450
+    assert format_summary(r, tmp_path) == format_summary(packed, tmp_path)
 
 
 def test_html_from_the_shown_clusters_only_is_the_same_page(result: RunResult,
