@@ -30,7 +30,7 @@ from __future__ import annotations
 import ctypes
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -38,10 +38,10 @@ import numpy as np
 
 from dedup.boilerplate import MIN_TOKENS, frequent_prints
 from dedup.config import Config
-from dedup.counting import value_counts
+from dedup.counting import row_frequencies, value_counts
 from dedup.ingest import Item, assign_ids, discover, read_items, skipped_of
 from dedup.normalize import normalize
-from dedup.parallel import parallel_map
+from dedup.parallel import parallel_iter
 from dedup.shingle import keep_uncommon, shingle_hashes
 from dedup.store import CSR, LRU, DocStore, Sentences, SortedIndex, digest
 from dedup.textscan import sketch_text, warm
@@ -58,8 +58,8 @@ class Corpus:
 
     infos: list[DocInfo]
     skipped: list[Skipped]
-    terms: CSR | None  # distinct content-stem hashes (uint32) per document; None once signed (release_terms)
-    shingles: CSR | None  # distinct shingle hashes (uint32) per document; None when shingle_size is 1 (terms)
+    shingles: CSR | None  # distinct shingle hashes (uint32) per document; None when shingle_size is 1: the
+    # document's content stems, which its sentences hold (``sentences.tokens``)
     common: np.ndarray  # sorted shingle hashes left out of signatures and containment (drop_common)
     weights: TermWeights
     store: DocStore
@@ -98,17 +98,13 @@ class Corpus:
         """Document id -> k (the store's ids are sorted, as the documents are)."""
         return SortedIndex(self.store.ids)
 
-    def signed(self) -> CSR:
-        """What the signatures are made from: each document's distinct shingle hashes (its terms by default)."""
-        rows = self.shingles if self.shingles is not None else self.terms
-        if rows is None:
-            raise RuntimeError("the terms were released after signing; sign before release_terms()")
-        return rows
-
-    def release_terms(self) -> None:
-        """Free the per-document term sets once signatures and frequencies are made (a tenth of a large run's
-        memory); ``hashes`` then takes a document's terms from its sentences, which hold the same stems."""
-        self.terms = None
+    def signed(self) -> tuple[np.ndarray, np.ndarray, bool]:
+        """What the signatures are made from, as ``signatures.sign_csr`` takes it: (flat, offsets,
+        distinct).  By default each document's sentence stems, which repeat across its sentences."""
+        if self.shingles is not None:
+            return self.shingles.flat, self.shingles.offsets, True
+        se = self.sentences
+        return se.tokens.flat, se.tokens.offsets[se.doc].astype(np.int64), False
 
     def hashes(self, k: int) -> np.ndarray:
         """Document k's shingle hashes as the comparing stages see them (corpus-common ones left out,
@@ -118,10 +114,8 @@ class Corpus:
     def _build_hashes(self, k: int) -> np.ndarray:
         if self.shingles is not None:
             row = self.shingles[k]
-        elif self.terms is not None:
-            row = self.terms[k]
-        else:  # a document's terms are its sentences' stems, distinct and sorted
-            row = np.unique(self.sentences.arrays(k)[0])
+        else:  # a document's terms: its sentences' stems, distinct and sorted
+            row = np.unique(self.sentences.rows(k)[0])
         return keep_uncommon(row, self.common)
 
 
@@ -137,7 +131,6 @@ class _Chunk:
     words: np.ndarray  # per item; -1 for a skipped one
     digests: np.ndarray  # of the text
     keys: np.ndarray  # of the words in order (shingle.words_key)
-    terms: tuple[np.ndarray, np.ndarray]  # (flat, lengths), one row per item (empty for skipped)
     shingles: tuple[np.ndarray, np.ndarray] | None
     prints: tuple[np.ndarray, np.ndarray]  # distinct fingerprints of sentences that count for boilerplate
     n_prints: np.ndarray  # such sentences, with repeats
@@ -157,7 +150,6 @@ def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
     keys: list[int] = []
     n_prints: list[int] = []
     n_sent: list[int] = []
-    terms: list[np.ndarray] = []
     shingles: list[np.ndarray] = []
     prints: list[np.ndarray] = []
     sent_tokens: list[np.ndarray] = []
@@ -178,14 +170,12 @@ def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
                 keys.append(0)
                 n_prints.append(0)
                 n_sent.append(0)
-                terms.append(empty32)
                 shingles.append(empty32)
                 prints.append(empty64)
                 continue
             t0 = time.perf_counter()
             text = item.fields["text"]
             sk = sketch_text(text)  # = shingle.sketch(normalize(...)), as arrays
-            terms.append(sk.terms)
             if config.shingle_size != 1:
                 shingles.append(shingle_hashes(normalize(Document(id=item.fallback_id, path=item.path,
                                                                   **item.fields)), config.shingle_size))
@@ -206,11 +196,18 @@ def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
                 item.fields = dict(item.fields, chars=len(text))
             t_sketch += time.perf_counter() - t0
     return [_Chunk(items, locators, np.array(words, dtype=np.int64), np.array(digests, dtype=np.uint64),
-                   np.array(keys, dtype=np.uint64), _pack(terms, np.uint32),
+                   np.array(keys, dtype=np.uint64),
                    None if config.shingle_size == 1 else _pack(shingles, np.uint32), _pack(prints, np.uint64),
                    np.array(n_prints, dtype=np.int64), np.array(n_sent, dtype=np.int64),
-                   (_join(sent_tokens, np.uint32), _join(sent_lengths, np.int64)), _join(sent_prints, np.uint64),
+                   (_join(sent_tokens, np.uint32), _join(sent_lengths, np.uint32)), _join(sent_prints, np.uint64),
                    _join(sent_spans, np.uint32).reshape(-1, 2), (t_read, t_sketch))]
+
+
+def _chunks(files: list[tuple[str, str]], config: Config, tick: Callable[[int, int], None] | None
+            ) -> Iterator[_Chunk]:
+    """The pass over ``files``, a chunk at a time as the workers finish them, in order."""
+    for part in parallel_iter(_sketch_chunk, files, config, config.workers, tick, chunk=FILES_PER_TASK, cost=10):
+        yield from part
 
 
 def _join(parts: list[np.ndarray], dtype: type) -> np.ndarray:
@@ -236,21 +233,20 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     none64, none32 = np.full(n0, -1, dtype=np.int64), np.zeros(n0, dtype=np.uint64)
     per_item: dict[str, list[np.ndarray]] = {"words": [none64], "digests": [none32], "keys": [none32],
                                              "n_prints": [none64 + 1], "n_sent": [none64 + 1]}
-    terms = [(np.zeros(0, np.uint32), np.zeros(n0, np.int64))]
-    shingles = list(terms)
+    shingles = [(np.zeros(0, np.uint32), np.zeros(n0, np.int64))]
     prints = [(np.zeros(0, np.uint64), np.zeros(n0, np.int64))]
     sent_tokens: list[tuple[np.ndarray, np.ndarray]] = []
     sent_prints: list[np.ndarray] = []
     sent_spans: list[np.ndarray] = []
     work = [0.0, 0.0]
     tick = (lambda done, total: progress("read", done, total)) if progress else None
-    for ch in parallel_map(_sketch_chunk, files, config, config.workers, tick, chunk=FILES_PER_TASK, cost=10):
+    n_files = len(files)
+    for ch in _chunks(files, config, tick):
         items += ch.items
         locators += ch.locators
         for name, arr in (("words", ch.words), ("digests", ch.digests), ("keys", ch.keys),
                           ("n_prints", ch.n_prints), ("n_sent", ch.sentences)):
             per_item[name].append(arr)
-        terms.append(ch.terms)
         if ch.shingles is not None:
             shingles.append(ch.shingles)
         prints.append(ch.prints)
@@ -258,6 +254,7 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
         sent_prints.append(ch.sent_prints)
         sent_spans.append(ch.sent_spans)
         work = [w + x for w, x in zip(work, ch.seconds)]
+    del files  # the workers' locators hold the paths from here on (a million files: ~200 MB of strings)
     words, digests, keys, n_prints, n_sent = (np.concatenate(per_item[k]) for k in
                                               ("words", "digests", "keys", "n_prints", "n_sent"))
     del per_item
@@ -277,7 +274,6 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     # Each kind of array: the kept documents' rows, in id order, copied part by part as each part is freed.
     every = len(rows) == len(items) and _increasing(rows, len(items))  # all kept, already in id order
     doc_rows = None if every else rows
-    corpus_terms = _gather(terms, np.uint32, doc_rows)
     corpus_shingles = None if config.shingle_size == 1 else _gather(shingles, np.uint32, doc_rows)
     del shingles
     if every:
@@ -298,9 +294,10 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
               for k, r in enumerate(kept) if "text" in items[r].fields}
     store = DocStore(ids_kept, [locators[r] for r in kept], digests[rows], inline, config)
     del items, locators
-    values, df = value_counts(corpus_terms.flat)  # document frequencies (rows hold distinct hashes)
-    common = common_hashes(corpus_terms if corpus_shingles is None else corpus_shingles, config.common_share, config.common_min_docs,
-                           (values, df) if corpus_shingles is None else None)
+    # Document frequencies: each document's stems, from its sentences, counted once per document.
+    values, df = row_frequencies(sentences.tokens.flat, sentences.tokens.offsets[sentences.doc])
+    common = common_hashes(len(kept), config.common_share, config.common_min_docs,
+                           value_counts(corpus_shingles.flat) if corpus_shingles is not None else (values, df))
     boilerplate = frequent_prints(corpus_prints, n_prints[rows].tolist(),
                                   sentences.arrays, config.boilerplate_min_docs)
     weights = TermWeights(values, df, len(kept), boilerplate)
@@ -308,8 +305,8 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     wall = time.perf_counter() - t_start
     busy = sum(work) or 1.0
     seconds = {"ingest": wall * work[0] / busy, "normalize": wall * work[1] / busy, "shingle": 0.0}
-    return Corpus(infos, sorted(skipped, key=lambda x: x.id), corpus_terms, corpus_shingles, common, weights, store,
-                  seconds, len(files), len(ingested) - len(kept), sentences)
+    return Corpus(infos, sorted(skipped, key=lambda x: x.id), corpus_shingles, common, weights, store,
+                  seconds, n_files, len(ingested) - len(kept), sentences)
 
 
 def _libc() -> ctypes.CDLL | None:
@@ -374,7 +371,8 @@ def _gather(parts: list[tuple[np.ndarray, np.ndarray]], dtype: type, rows: np.nd
         part_flat, part_lengths = parts.pop()
         local = picker.next(len(part_lengths))
         if local is not None:
-            part_flat = CSR(part_flat, np.concatenate(([0], np.cumsum(part_lengths)))).take(local).flat
+            part_offsets = np.concatenate(([0], np.cumsum(part_lengths, dtype=np.int64)))
+            part_flat = CSR(part_flat, part_offsets).take(local).flat
         flat[at:at + len(part_flat)] = part_flat
         at += len(part_flat)
     return CSR(flat, offsets)
@@ -402,17 +400,13 @@ def _take(parts: list[np.ndarray], dtype: type, rows: np.ndarray | None, width: 
     return out
 
 
-def common_hashes(shingles: CSR, max_share: float, min_docs: int,
-                  frequencies: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-    """The shingle hashes found in more than ``max(min_docs, max_share * N)`` documents (see ``drop_common``).
-
-    ``frequencies``: ``np.unique(shingles.flat, return_counts=True)`` when the caller has it already
-    (one sort of a large corpus's hashes takes tens of seconds)."""
-    n = len(shingles)
+def common_hashes(n: int, max_share: float, min_docs: int, frequencies: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """The shingle hashes found in more than ``max(min_docs, max_share * n)`` of ``n`` documents (see
+    ``drop_common``), from ``frequencies``: each hash (sorted) and the number of documents it is in."""
     limit = max(min_docs, int(max_share * n))
     if n <= limit:
         return np.zeros(0, np.uint32)
-    values, counts = frequencies if frequencies is not None else value_counts(shingles.flat)
+    values, counts = frequencies
     return values[counts > limit]
 
 

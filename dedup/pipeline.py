@@ -81,11 +81,10 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
 
     t0 = time.perf_counter()
     progress("signatures", 0, n)
-    signed = corpus.signed()
-    values, sizes = sign_csr(signed.flat, signed.offsets, config.num_perm, config.seed, corpus.common,
-                             threads=config.workers)
-    del signed
-    corpus.release_terms()  # from here on a document's terms are read from its sentences
+    flat, offsets, distinct = corpus.signed()
+    values, sizes = sign_csr(flat, offsets, config.num_perm, config.seed, corpus.common, threads=config.workers,
+                             distinct=distinct)
+    del flat, offsets
     ids = [d.id for d in corpus.infos]
     sigs = Signatures(tuple(ids), values, sizes)
     count("signatures", n, n, time.perf_counter() - t0)

@@ -162,16 +162,22 @@ def _sign_doc(hashes, table, shift, empty, keep_at_least, a, b, row):
     return n
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _row(flat, offsets, i, distinct):
+    row = flat[offsets[i]:offsets[i + 1]]
+    return row if distinct else np.unique(row)  # a row with repeats: each value once (sorted)
+
+
 @numba.njit(cache=True, nogil=True)
-def _sign_serial(flat, offsets, table, shift, empty, keep_at_least, a, b, out, counts):
+def _sign_serial(flat, offsets, table, shift, empty, keep_at_least, a, b, out, counts, distinct):
     for i in range(offsets.shape[0] - 1):
-        counts[i] = _sign_doc(flat[offsets[i]:offsets[i + 1]], table, shift, empty, keep_at_least, a, b, out[i])
+        counts[i] = _sign_doc(_row(flat, offsets, i, distinct), table, shift, empty, keep_at_least, a, b, out[i])
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _sign_parallel(flat, offsets, table, shift, empty, keep_at_least, a, b, out, counts):
+def _sign_parallel(flat, offsets, table, shift, empty, keep_at_least, a, b, out, counts, distinct):
     for i in numba.prange(offsets.shape[0] - 1):
-        counts[i] = _sign_doc(flat[offsets[i]:offsets[i + 1]], table, shift, empty, keep_at_least, a, b, out[i])
+        counts[i] = _sign_doc(_row(flat, offsets, i, distinct), table, shift, empty, keep_at_least, a, b, out[i])
 
 
 def _common_table(common: np.ndarray | None) -> tuple[np.ndarray, np.uint32, np.uint32]:
@@ -204,7 +210,7 @@ def csr(hash_sets: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 def sign_csr(flat: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int,
              common: np.ndarray | None = None, keep_at_least: int = KEEP_AT_LEAST,
-             threads: int = 1) -> tuple[np.ndarray, np.ndarray]:
+             threads: int = 1, distinct: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """MinHash signatures of the documents ``flat[offsets[i]:offsets[i + 1]]``.
 
     ``flat`` is uint32 (each document's distinct hashes), ``offsets`` is
@@ -212,6 +218,9 @@ def sign_csr(flat: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int,
     any order) lists corpus-common hashes to leave out of every document that
     keeps at least ``keep_at_least`` hashes without them (``shingle.drop_common``'s
     rule); ``None`` or empty leaves all in.
+    ``distinct=False``: a row may hold a value more than once (the first pass
+    signs each document's sentence stems, which repeat across sentences); each
+    counts once, as if the row were ``np.unique``'d first.
     ``threads`` > 1 splits the documents over that many numba threads (at
     most ``numba.config.NUMBA_NUM_THREADS``; one in a process forked after
     numba's thread pool started); the result does not depend on it.
@@ -245,7 +254,7 @@ def sign_csr(flat: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int,
     if n == 0:
         return out, counts
     table, shift, empty = _common_table(common)
-    args = (flat, offsets, table, shift, empty, np.int64(keep_at_least), a, b, out, counts)
+    args = (flat, offsets, table, shift, empty, np.int64(keep_at_least), a, b, out, counts, bool(distinct))
     threads = min(int(threads), numba.config.NUMBA_NUM_THREADS, n)
     if threads == 1 or _INHERITED_POOL:
         _sign_serial(*args)  # never starts numba's thread pool

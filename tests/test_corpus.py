@@ -88,8 +88,8 @@ def test_gather_and_take_give_the_rows_of_the_joined_parts(parts: list[list[list
         order = data.draw(st.lists(st.integers(0, n - 1), max_size=8)) if n else []
     want = rows if order is None else [rows[k] for k in order]
     arg = None if order is None else np.array(order, dtype=np.int64)
-    csr_parts = [(np.array([x for r in part for x in r], dtype=np.uint32), np.array([len(r) for r in part]))
-                 for part in parts]
+    csr_parts = [(np.array([x for r in part for x in r], dtype=np.uint32),  # lengths as the workers send them
+                  np.array([len(r) for r in part], dtype=np.uint32)) for part in parts]
     got = dedup.corpus._gather(csr_parts, np.uint32, arg)
     assert csr_parts == [] and [got[k].tolist() for k in range(len(got))] == want
     firsts = [np.array([[r[0] if r else 0, len(r)] for r in part], dtype=np.uint32).reshape(-1, 2)

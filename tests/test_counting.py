@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.counting import value_counts
+from dedup.counting import row_frequencies, value_counts
 
 
 @given(st.lists(st.integers(0, 2**32 - 1) | st.integers(0, 9), max_size=200), st.integers(1, 50))
@@ -23,3 +23,18 @@ def test_value_counts_is_np_unique_with_counts(values: list[int], block: int) ->
 def test_value_counts_refuses_an_empty_block() -> None:
     with pytest.raises(ValueError, match="block must be >= 1"):
         value_counts(np.zeros(3, np.uint32), block=0)
+
+
+@given(st.lists(st.lists(st.integers(0, 20) | st.integers(0, 2**32 - 1), max_size=8), max_size=12),
+       st.integers(1, 5))
+@settings(max_examples=120, deadline=None)
+def test_row_frequencies_count_each_value_once_per_row(rows: list[list[int]], block: int) -> None:
+    flat = np.array([x for r in rows for x in r], dtype=np.uint32)
+    offsets = np.concatenate(([0], np.cumsum([len(r) for r in rows]))).astype(np.uint32)
+    values, counts = row_frequencies(flat, offsets, rows=block)
+    want = np.unique(np.concatenate([np.unique(np.array(r, dtype=np.uint32)) for r in rows] or [flat]),
+                     return_counts=True)
+    assert values.dtype == np.uint32 and counts.dtype == np.int64
+    assert values.tolist() == want[0].tolist() and counts.tolist() == want[1].tolist()
+    with pytest.raises(ValueError, match="rows must be >= 1"):
+        row_frequencies(flat, offsets, rows=0)
