@@ -46,7 +46,7 @@ from dedup.shingle import keep_uncommon, shingle_hashes
 from dedup.store import CSR, LRU, DocStore, Sentences, SortedIndex, digest
 from dedup.textscan import sketch_text, warm
 from dedup.types import DocInfo, Document, Locator, SentenceRef, Skipped
-from dedup.weights import Profile, TermWeights
+from dedup.weights import Deferred, Profile, TermWeights
 
 Progress = Callable[[str, int, int], None]
 FILES_PER_TASK = 256  # files a worker reads per task
@@ -71,6 +71,11 @@ class Corpus:
     def profile(self, k: int) -> Profile:
         """Document k as sentence alignment sees it, from the arrays (kept for the last documents asked for)."""
         return self.__dict__.setdefault("_profiles", LRU()).get(k, lambda: self._build_profile(k))
+
+    def deferred(self, k: int) -> Deferred:
+        """Document k for the verifier: its profile is built only if the pair gets as far as alignment."""
+        se = self.sentences
+        return Deferred(self.infos[k].id, int(se.words[k]), int(se.keys[k]), lambda: self.profile(k))
 
     def _build_profile(self, k: int) -> Profile:
         se = self.sentences

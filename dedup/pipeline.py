@@ -81,10 +81,7 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
 
     t0 = time.perf_counter()
     progress("signatures", 0, n)
-    flat, offsets, distinct = corpus.signed()
-    values, sizes = sign_csr(flat, offsets, config.num_perm, config.seed, corpus.common, threads=config.workers,
-                             distinct=distinct)
-    del flat, offsets
+    values, sizes = _sign(corpus, config)
     ids = [d.id for d in corpus.infos]
     sigs = Signatures(tuple(ids), values, sizes)
     count("signatures", n, n, time.perf_counter() - t0)
@@ -98,9 +95,10 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
     pairs = candidate_pairs(sigs.values, shape, sigs.shingle_counts, screen,
                             lambda done, total: progress("candidates (LSH bands)", done, total), lsh,
                             threads=config.workers)
-    involved = RowSubset(values, pairs.reshape(-1))  # only these documents' signatures are read again
-    del sigs, values
-    in_pairs = len(involved)
+    rows = np.unique(pairs)
+    del sigs, values  # verify reads only the candidates' signatures: made again once all are freed
+    involved = RowSubset(rows, _sign(corpus, config, rows)[0])
+    in_pairs = len(rows)
     count("candidates", n, in_pairs, time.perf_counter() - t0,
           f"{len(pairs)} candidate pair(s): {shape.describe()} met {lsh.collisions} pair(s) in buckets "
           f"({lsh.split_buckets} bucket(s) split, {lsh.star_buckets} linked as stars), of which "
@@ -149,10 +147,17 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
     )
 
 
+def _sign(corpus: Corpus, config: Config, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(signatures, shingles each was made from) of every document, or of documents ``rows``."""
+    flat, offsets, distinct = corpus.signed()
+    return sign_csr(flat, offsets, config.num_perm, config.seed, corpus.common, threads=config.workers,
+                    distinct=distinct, rows=rows)
+
+
 def _verify_chunk(chunk: np.ndarray, ctx: tuple[Corpus, RowSubset, Config]) -> list[EdgeColumns]:
     corpus, values, config = ctx
     pairs = chunk.tolist()
-    return [EdgeColumns.of(pairs, [verify_pair(corpus.profile(i), corpus.profile(j), corpus.hashes(i),
+    return [EdgeColumns.of(pairs, [verify_pair(corpus.deferred(i), corpus.deferred(j), corpus.hashes(i),
                                                corpus.hashes(j), values[i], values[j], config, corpus.weights)
                                    for i, j in pairs])]
 

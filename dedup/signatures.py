@@ -165,19 +165,30 @@ def _sign_doc(hashes, table, shift, empty, keep_at_least, a, b, row):
 @numba.njit(cache=True, nogil=True, inline="always")
 def _row(flat, offsets, i, distinct):
     row = flat[offsets[i]:offsets[i + 1]]
-    return row if distinct else np.unique(row)  # a row with repeats: each value once (sorted)
+    if distinct or len(row) < 2:
+        return row
+    out = row.copy()  # a row with repeats: each value once (sorted, repeats squeezed out in place)
+    out.sort()
+    k = 1
+    for j in range(1, len(out)):
+        if out[j] != out[k - 1]:
+            out[k] = out[j]
+            k += 1
+    return out[:k]
 
 
 @numba.njit(cache=True, nogil=True)
-def _sign_serial(flat, offsets, table, shift, empty, keep_at_least, a, b, out, counts, distinct):
-    for i in range(offsets.shape[0] - 1):
-        counts[i] = _sign_doc(_row(flat, offsets, i, distinct), table, shift, empty, keep_at_least, a, b, out[i])
+def _sign_serial(flat, offsets, rows, table, shift, empty, keep_at_least, a, b, out, counts, distinct):
+    for r in range(rows.shape[0]):
+        counts[r] = _sign_doc(_row(flat, offsets, rows[r], distinct), table, shift, empty, keep_at_least, a, b,
+                              out[r])
 
 
 @numba.njit(cache=True, nogil=True, parallel=True)
-def _sign_parallel(flat, offsets, table, shift, empty, keep_at_least, a, b, out, counts, distinct):
-    for i in numba.prange(offsets.shape[0] - 1):
-        counts[i] = _sign_doc(_row(flat, offsets, i, distinct), table, shift, empty, keep_at_least, a, b, out[i])
+def _sign_parallel(flat, offsets, rows, table, shift, empty, keep_at_least, a, b, out, counts, distinct):
+    for r in numba.prange(rows.shape[0]):
+        counts[r] = _sign_doc(_row(flat, offsets, rows[r], distinct), table, shift, empty, keep_at_least, a, b,
+                              out[r])
 
 
 def _common_table(common: np.ndarray | None) -> tuple[np.ndarray, np.uint32, np.uint32]:
@@ -210,7 +221,8 @@ def csr(hash_sets: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 def sign_csr(flat: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int,
              common: np.ndarray | None = None, keep_at_least: int = KEEP_AT_LEAST,
-             threads: int = 1, distinct: bool = True) -> tuple[np.ndarray, np.ndarray]:
+             threads: int = 1, distinct: bool = True, rows: np.ndarray | None = None
+             ) -> tuple[np.ndarray, np.ndarray]:
     """MinHash signatures of the documents ``flat[offsets[i]:offsets[i + 1]]``.
 
     ``flat`` is uint32 (each document's distinct hashes), ``offsets`` is
@@ -221,6 +233,8 @@ def sign_csr(flat: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int,
     ``distinct=False``: a row may hold a value more than once (the first pass
     signs each document's sentence stems, which repeat across sentences); each
     counts once, as if the row were ``np.unique``'d first.
+    ``rows``: sign only these documents (row numbers), in that order; the result has a row
+    for each (a run signs again the few it needs after LSH, once the others are freed).
     ``threads`` > 1 splits the documents over that many numba threads (at
     most ``numba.config.NUMBA_NUM_THREADS``; one in a process forked after
     numba's thread pool started); the result does not depend on it.
@@ -248,13 +262,18 @@ def sign_csr(flat: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int,
         raise ValueError(f"threads must be >= 1, not {threads}")
     flat = np.ascontiguousarray(flat)
     a, b = permutations(num_perm, seed)
-    n = len(offsets) - 1
+    if rows is None:
+        rows = np.arange(len(offsets) - 1, dtype=np.int64)
+    rows = np.ascontiguousarray(rows, dtype=np.int64)
+    if rows.ndim != 1 or (len(rows) and (rows.min() < 0 or rows.max() >= len(offsets) - 1)):
+        raise ValueError(f"rows must be a 1-d array of row numbers below {len(offsets) - 1}")
+    n = len(rows)
     out = np.full((n, num_perm), EMPTY, dtype=np.uint32)
     counts = np.zeros(n, dtype=np.int64)
     if n == 0:
         return out, counts
     table, shift, empty = _common_table(common)
-    args = (flat, offsets, table, shift, empty, np.int64(keep_at_least), a, b, out, counts, bool(distinct))
+    args = (flat, offsets, rows, table, shift, empty, np.int64(keep_at_least), a, b, out, counts, bool(distinct))
     threads = min(int(threads), numba.config.NUMBA_NUM_THREADS, n)
     if threads == 1 or _INHERITED_POOL:
         _sign_serial(*args)  # never starts numba's thread pool

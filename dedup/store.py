@@ -109,13 +109,22 @@ class SortedIndex(Mapping[str, int]):
 
 
 class RowSubset:
-    """Some rows of a 2-d array, looked up by their row numbers in the whole one, which can then be freed."""
+    """Some rows of a 2-d array, looked up by their row numbers in the whole one (which need not be held)."""
 
     __slots__ = ("rows", "values")
 
-    def __init__(self, whole: np.ndarray, rows: np.ndarray) -> None:
-        self.rows = np.unique(np.asarray(rows, dtype=np.int64))  # sorted, for the binary search in __getitem__
-        self.values = whole[self.rows]
+    def __init__(self, rows: np.ndarray, values: np.ndarray) -> None:
+        """``values[i]`` is row ``rows[i]`` of the whole; ``rows`` sorted and distinct (binary search)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(rows) != len(values) or (len(rows) > 1 and not bool(np.all(rows[1:] > rows[:-1]))):
+            raise ValueError("rows must be sorted, distinct and one per row of values")
+        self.rows, self.values = rows, values
+
+    @classmethod
+    def of(cls, whole: np.ndarray, rows: np.ndarray) -> RowSubset:
+        """The given rows of ``whole`` (in any order, repeats allowed), copied."""
+        rows = np.unique(np.asarray(rows, dtype=np.int64))
+        return cls(rows, whole[rows])
 
     def __getitem__(self, k: int) -> np.ndarray:
         at = int(np.searchsorted(self.rows, k))
@@ -134,9 +143,7 @@ class RowSubset:
             if len(self.rows) else np.ones(len(rows), bool)
         if missing.any():
             raise KeyError(f"row {int(rows[np.argmax(missing)])} is not among the {len(self.rows)} kept")
-        out = RowSubset.__new__(RowSubset)
-        out.rows, out.values = rows, self.values[at]
-        return out
+        return RowSubset(rows, self.values[at])
 
 
 class Sentences:

@@ -26,10 +26,10 @@ from dedup.config import Config
 from dedup.shingle import words_key
 from dedup.signatures import estimate_jaccard
 from dedup.types import DocSketch, Edge, Evidence, NormalizedDoc
-from dedup.weights import Profile, TermWeights
+from dedup.weights import Deferred, Profile, TermWeights
 
 MIN_TOKENS = 3  # sentences with fewer content words carry too little to align
-Doc = Profile | DocSketch | NormalizedDoc  # verification needs only a Profile; the others are turned into one
+Doc = Profile | Deferred | DocSketch | NormalizedDoc  # verification needs only a Profile; the others become one
 
 
 def align(a: Doc, b: Doc, threshold: float, weights: TermWeights) -> list[tuple[int, int, float]]:

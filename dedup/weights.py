@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import NamedTuple
 
 import numpy as np
@@ -38,6 +38,16 @@ class Profile(NamedTuple):
     mass: np.ndarray  # float64 per sentence: their total weight
     word_count: int
     words_key: int  # equal keys: the same words in the same order
+
+
+class Deferred(NamedTuple):
+    """A document whose profile is made only if alignment needs it: a pair screened out (too few shared
+    stems to align) needs only the id, word count and words key."""
+
+    id: str
+    word_count: int
+    words_key: int
+    make: Callable[[], Profile]
 
 
 class TermWeights:
@@ -111,10 +121,12 @@ class TermWeights:
         w = self.weights_of(tokens)
         return Profile(doc_id, tokens, offsets, w, sizes, sentence_mass(offsets, w, sizes), word_count, words_key)
 
-    def profile(self, doc: DocSketch | NormalizedDoc | Profile) -> Profile:
+    def profile(self, doc: DocSketch | NormalizedDoc | Profile | Deferred) -> Profile:
         """The document's profile (memoized for the last documents seen)."""
         if isinstance(doc, Profile):
             return doc
+        if isinstance(doc, Deferred):
+            return doc.make()
         is_sketch = isinstance(doc, DocSketch)
         key = (doc.id, is_sketch)
         hit = self._profiles.get(key)

@@ -28,7 +28,10 @@ from dedup.normalize import normalize
 from dedup.packed import PackedClusters
 from dedup.pipeline import PipelineError, run
 from dedup.shingle import fingerprint, keep_uncommon, shingle_hashes
+from dedup.signatures import sign_csr
 from dedup.store import CSR, RowSubset, SortedIndex, StoreError
+from dedup.verify import verify_pair
+from dedup.weights import Deferred
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -46,7 +49,7 @@ def test_csr_take_gathers_rows_in_the_order_asked(rows: list[list[int]], data: s
 
 def test_row_subset_keeps_the_rows_asked_for_and_narrows() -> None:
     whole = np.arange(40, dtype=np.uint32).reshape(10, 4)
-    sub = RowSubset(whole, np.array([7, 2, 7, 5]))
+    sub = RowSubset.of(whole, np.array([7, 2, 7, 5]))
     assert len(sub) == 3 and sub[5].tolist() == whole[5].tolist() and sub[7].tolist() == whole[7].tolist()
     with pytest.raises(KeyError, match="row 3 is not among the 3 kept"):
         sub[3]
@@ -56,7 +59,9 @@ def test_row_subset_keeps_the_rows_asked_for_and_narrows() -> None:
         fewer[5]
     with pytest.raises(KeyError, match="row 9 is not among"):
         sub.narrow(np.array([2, 9]))
-    assert len(RowSubset(whole, np.zeros(0, np.int64)).narrow(np.zeros(0, np.int64))) == 0
+    assert len(RowSubset.of(whole, np.zeros(0, np.int64)).narrow(np.zeros(0, np.int64))) == 0
+    with pytest.raises(ValueError, match="sorted, distinct"):
+        RowSubset(np.array([3, 1]), whole[[3, 1]])
 
 
 @given(st.sets(st.text(max_size=4), max_size=12), st.text(max_size=4))
@@ -134,6 +139,32 @@ def test_prepare_keeps_per_document_what_the_stages_give_alone(folder: Path) -> 
         assert corpus.store.document(k).title == doc.title  # read again with its metadata
         # the diff stage's sentences: the spans normalize gives, keyed by the fingerprint of their words
         assert corpus.sentence_refs(k) == [(x.text, x.start, x.end, fingerprint(x)) for x in nd.sentences]
+
+
+def test_a_deferred_document_verifies_as_its_profile_and_is_built_only_to_align(folder: Path) -> None:
+    config = Config(jobs=1)
+    corpus = prepare(folder, config)
+    sigs, _ = sign_csr(*corpus.signed()[:2], config.num_perm, config.seed, corpus.common,
+                       distinct=corpus.signed()[2])
+    built: list[str] = []
+
+    def deferred(k: int) -> Deferred:
+        d = corpus.deferred(k)
+        return d._replace(make=lambda: built.append(d.id) or d.make())
+
+    screened = 0
+    for i in range(len(corpus.infos)):
+        for j in range(i + 1, len(corpus.infos)):
+            args = (corpus.hashes(i), corpus.hashes(j), sigs[i], sigs[j], config, corpus.weights)
+            built.clear()
+            lazy = verify_pair(deferred(i), deferred(j), *args)
+            assert lazy == verify_pair(corpus.profile(i), corpus.profile(j), *args)
+            if "not aligned" in lazy.reason:
+                screened += 1
+                assert built == []
+            else:
+                assert built
+    assert screened > 0
 
 
 def test_a_file_changed_during_the_run_is_an_error_naming_it(folder: Path, tmp_path: Path) -> None:

@@ -193,6 +193,9 @@ def test_sign_csr_rejects_bad_input() -> None:
         sign_csr(flat, np.array([0, 10]), 64, 1, threads=0)
     with pytest.raises(ValueError):
         sign_csr(flat, np.array([0, 10]), 64, 1, keep_at_least=-1)
+    for rows in ([1], [-1], [[0]]):
+        with pytest.raises(ValueError, match="rows must be"):
+            sign_csr(flat, np.array([0, 10]), 64, 1, rows=np.array(rows))
 
 
 def drop_rule(hash_sets: list[np.ndarray], common: np.ndarray, keep_at_least: int) -> list[np.ndarray]:
@@ -272,6 +275,17 @@ def test_sign_csr_property(sets, common, keep_at_least, num_perm, seed) -> None:
     assert used1.tolist() == [len(h) for h in expected]
     for hashes, row in zip(expected, rows1):
         np.testing.assert_array_equal(row, datasketch_row(hashes, num_perm, seed))
+    # Rows with repeats (distinct=False) sign as their distinct values; rows= signs only those, in order.
+    doubled, doubled_offsets = csr([np.concatenate((h[::-1], h[: len(h) // 2])) for h in arrays])
+    rows3, used3 = sign_csr(doubled, doubled_offsets, num_perm, seed, common=common_arr,
+                            keep_at_least=keep_at_least, threads=2, distinct=False)
+    np.testing.assert_array_equal(rows3, rows1)
+    np.testing.assert_array_equal(used3, used1)
+    some = np.arange(len(arrays))[::-2]
+    rows4, used4 = sign_csr(flat, offsets, num_perm, seed, common=common_arr, keep_at_least=keep_at_least,
+                            rows=some)
+    np.testing.assert_array_equal(rows4, rows1[some])
+    np.testing.assert_array_equal(used4, used1[some])
 
 
 def test_threads_give_identical_arrays(rng) -> None:
