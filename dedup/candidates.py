@@ -140,7 +140,8 @@ def candidate_pairs(values: np.ndarray, shape: Banding, sizes: np.ndarray | None
             found.append(codes)
             for f in fields(LshStats):
                 setattr(stats, f.name, getattr(stats, f.name) + getattr(band_stats, f.name))
-            if len(found) > 64:  # keep memory bounded: fold what the bands found so far
+            if len(found) >= 16:  # keep memory bounded: fold what the bands found so far (at 1M, 64 bands
+                # hold about 10M screened codes, 85 MB, which the fold copies and sorts)
                 found = [_distinct(np.concatenate(found))]
             if progress:
                 progress(band + 1, shape.bands)
