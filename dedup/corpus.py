@@ -21,7 +21,7 @@ cluster members (``store.DocStore``); they do not normalize them again.
 
 Memory: the workers hand back each chunk's arrays; the main process copies
 each kind into one array part by part, freeing the parts as it goes, so no
-array is ever held twice (``_gather``, ``_take``).  Like ``pipeline.py``, this
+array is ever held twice (``store.gather``, ``store.take``).  Like ``pipeline.py``, this
 module wires stages; the stages themselves stay functions over the core types.
 """
 
@@ -43,7 +43,17 @@ from dedup.ingest import Item, assign_ids, discover, read_items, skipped_of
 from dedup.normalize import normalize
 from dedup.parallel import parallel_iter
 from dedup.shingle import KEEP_AT_LEAST, shingle_hashes
-from dedup.store import CSR, LRU, DocStore, Sentences, SortedIndex, digest
+from dedup.store import (
+    CSR,
+    LRU,
+    DocStore,
+    Sentences,
+    SortedIndex,
+    digest,
+    gather,
+    increasing,
+    take,
+)
 from dedup.textscan import sketch_text, warm
 from dedup.types import DocInfo, Document, Locator, SentenceRef, Skipped
 from dedup.weights import Deferred, Profile, TermWeights
@@ -282,9 +292,9 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     rows = np.array(kept, dtype=np.int64)
 
     # Each kind of array: the kept documents' rows, in id order, copied part by part as each part is freed.
-    every = len(rows) == len(items) and _increasing(rows, len(items))  # all kept, already in id order
+    every = len(rows) == len(items) and increasing(rows, len(items))  # all kept, already in id order
     doc_rows = None if every else rows
-    corpus_shingles = None if config.shingle_size == 1 else _gather(shingles, np.uint32, doc_rows)
+    corpus_shingles = None if config.shingle_size == 1 else gather(shingles, np.uint32, doc_rows)
     del shingles
     if every:
         sent_rows, doc = None, np.concatenate(([0], np.cumsum(n_sent, dtype=np.int64)))
@@ -293,10 +303,10 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
                     np.concatenate(([0], np.cumsum(n_sent, dtype=np.int64)))).take(rows)
         sent_rows, doc = taken.flat, taken.offsets
         del taken
-    sentences = Sentences(_gather(sent_tokens, np.uint32, sent_rows), _take(sent_prints, np.uint64, sent_rows),
-                          doc, words[rows], keys[rows], _take(sent_spans, np.uint32, sent_rows, width=2))
+    sentences = Sentences(gather(sent_tokens, np.uint32, sent_rows), take(sent_prints, np.uint64, sent_rows),
+                          doc, words[rows], keys[rows], take(sent_spans, np.uint32, sent_rows, width=2))
     del sent_rows
-    corpus_prints = _gather(prints, np.uint64, doc_rows)
+    corpus_prints = gather(prints, np.uint64, doc_rows)
 
     ids_kept = [ids[r] for r in kept]
     infos = [_info(ids[r], items[r], int(words[r])) for r in kept]
@@ -341,73 +351,6 @@ def _trim() -> None:
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
-
-
-def _increasing(rows: np.ndarray, n: int) -> bool:
-    return bool(len(rows) == 0 or (rows[0] >= 0 and rows[-1] < n and np.all(rows[1:] > rows[:-1])))
-
-
-class _Picker:
-    """Increasing row numbers over the concatenation of parts, handed out part by part."""
-
-    def __init__(self, rows: np.ndarray | None) -> None:
-        self.rows, self.at, self.base = rows, 0, 0
-
-    def next(self, size: int) -> np.ndarray | None:
-        """The rows within the next ``size`` rows, local to them; None for all of them."""
-        if self.rows is None:
-            return None
-        end = int(np.searchsorted(self.rows, self.base + size, side="left"))
-        local = self.rows[self.at:end] - self.base
-        self.at, self.base = end, self.base + size
-        return None if len(local) == size else local
-
-
-def _gather(parts: list[tuple[np.ndarray, np.ndarray]], dtype: type, rows: np.ndarray | None) -> CSR:
-    """``rows`` (None: all) of the CSR the (flat, lengths) parts make, in that order; the parts list is emptied.
-
-    Rows in increasing order (the usual case: files are read in id order) are copied part by
-    part into one array, each part freed once copied, so the corpus's rows are never held twice."""
-    lengths = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
-    if rows is not None and not _increasing(rows, len(lengths)):
-        joined = CSR.concat(parts, dtype)
-        parts.clear()
-        return joined.take(rows)
-    offsets = np.concatenate(([0], np.cumsum(lengths if rows is None else lengths[rows], dtype=np.int64)))
-    flat = np.empty(int(offsets[-1]), dtype=dtype)
-    picker, at = _Picker(rows), 0
-    parts.reverse()
-    while parts:
-        part_flat, part_lengths = parts.pop()
-        local = picker.next(len(part_lengths))
-        if local is not None:
-            part_offsets = np.concatenate(([0], np.cumsum(part_lengths, dtype=np.int64)))
-            part_flat = CSR(part_flat, part_offsets).take(local).flat
-        flat[at:at + len(part_flat)] = part_flat
-        at += len(part_flat)
-    return CSR(flat, offsets)
-
-
-def _take(parts: list[np.ndarray], dtype: type, rows: np.ndarray | None, width: int = 1) -> np.ndarray:
-    """``rows`` (None: all) of the parts joined along their first axis (each part ``width`` wide when 2-d);
-    the parts list is emptied as in ``_gather``."""
-    n = sum(len(p) for p in parts)
-    shape = (n if rows is None else len(rows),) + (() if width == 1 else (width,))
-    if rows is not None and not _increasing(rows, n):
-        joined = np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(shape, dtype)
-        parts.clear()
-        return joined[rows]
-    out = np.empty(shape, dtype=dtype)
-    picker, at = _Picker(rows), 0
-    parts.reverse()
-    while parts:
-        part = parts.pop()
-        local = picker.next(len(part))
-        if local is not None:
-            part = part[local]
-        out[at:at + len(part)] = part
-        at += len(part)
-    return out
 
 
 def common_hashes(n: int, max_share: float, min_docs: int, frequencies: tuple[np.ndarray, np.ndarray]) -> np.ndarray:

@@ -2,7 +2,9 @@
 
 Like datasketch's storage layer, this holds data and knows nothing of the
 stages: ``CSR`` rows of hashes, ``Sentences`` (each document's sentences as
-hashes), and ``DocStore``, which reads a document again from its file when a
+hashes), ``RowSubset`` and ``SortedIndex`` (lookups without a per-row object),
+``gather``/``take`` (one array from many parts, the parts freed as they are
+copied), and ``DocStore``, which reads a document again from its file when a
 stage needs its text, and checks that the file has not changed since.
 """
 
@@ -171,6 +173,74 @@ class Sentences:
         start = int(off[0]) if len(off) else 0
         return self.tokens.flat[start:int(off[-1]) if len(off) else 0], off - start, self.prints[lo:hi]
 
+
+
+def increasing(rows: np.ndarray, n: int) -> bool:
+    """Row numbers strictly increasing, within 0..n-1."""
+    return bool(len(rows) == 0 or (rows[0] >= 0 and rows[-1] < n and np.all(rows[1:] > rows[:-1])))
+
+
+class _Picker:
+    """Increasing row numbers over the concatenation of parts, handed out part by part."""
+
+    def __init__(self, rows: np.ndarray | None) -> None:
+        self.rows, self.at, self.base = rows, 0, 0
+
+    def next(self, size: int) -> np.ndarray | None:
+        """The rows within the next ``size`` rows, local to them; None for all of them."""
+        if self.rows is None:
+            return None
+        end = int(np.searchsorted(self.rows, self.base + size, side="left"))
+        local = self.rows[self.at:end] - self.base
+        self.at, self.base = end, self.base + size
+        return None if len(local) == size else local
+
+
+def gather(parts: list[tuple[np.ndarray, np.ndarray]], dtype: type, rows: np.ndarray | None) -> CSR:
+    """``rows`` (None: all) of the CSR the (flat, lengths) parts make, in that order; the parts list is emptied.
+
+    Rows in increasing order (the usual case: files are read in id order) are copied part by
+    part into one array, each part freed once copied, so the corpus's rows are never held twice."""
+    lengths = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+    if rows is not None and not increasing(rows, len(lengths)):
+        joined = CSR.concat(parts, dtype)
+        parts.clear()
+        return joined.take(rows)
+    offsets = np.concatenate(([0], np.cumsum(lengths if rows is None else lengths[rows], dtype=np.int64)))
+    flat = np.empty(int(offsets[-1]), dtype=dtype)
+    picker, at = _Picker(rows), 0
+    parts.reverse()
+    while parts:
+        part_flat, part_lengths = parts.pop()
+        local = picker.next(len(part_lengths))
+        if local is not None:
+            part_offsets = np.concatenate(([0], np.cumsum(part_lengths, dtype=np.int64)))
+            part_flat = CSR(part_flat, part_offsets).take(local).flat
+        flat[at:at + len(part_flat)] = part_flat
+        at += len(part_flat)
+    return CSR(flat, offsets)
+
+
+def take(parts: list[np.ndarray], dtype: type, rows: np.ndarray | None, width: int = 1) -> np.ndarray:
+    """``rows`` (None: all) of the parts joined along their first axis (each part ``width`` wide when 2-d);
+    the parts list is emptied as in ``gather``."""
+    n = sum(len(p) for p in parts)
+    shape = (n if rows is None else len(rows),) + (() if width == 1 else (width,))
+    if rows is not None and not increasing(rows, n):
+        joined = np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(shape, dtype)
+        parts.clear()
+        return joined[rows]
+    out = np.empty(shape, dtype=dtype)
+    picker, at = _Picker(rows), 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        local = picker.next(len(part))
+        if local is not None:
+            part = part[local]
+        out[at:at + len(part)] = part
+        at += len(part)
+    return out
 
 
 class DocStore:

@@ -29,7 +29,7 @@ from dedup.packed import PackedClusters
 from dedup.pipeline import PipelineError, run
 from dedup.shingle import fingerprint, keep_uncommon, shingle_hashes
 from dedup.signatures import sign_csr
-from dedup.store import CSR, RowSubset, SortedIndex, StoreError
+from dedup.store import CSR, RowSubset, SortedIndex, StoreError, gather, take
 from dedup.verify import verify_pair
 from dedup.weights import Deferred
 
@@ -95,14 +95,14 @@ def test_gather_and_take_give_the_rows_of_the_joined_parts(parts: list[list[list
     arg = None if order is None else np.array(order, dtype=np.int64)
     csr_parts = [(np.array([x for r in part for x in r], dtype=np.uint32),  # lengths as the workers send them
                   np.array([len(r) for r in part], dtype=np.uint32)) for part in parts]
-    got = dedup.corpus._gather(csr_parts, np.uint32, arg)
+    got = gather(csr_parts, np.uint32, arg)
     assert csr_parts == [] and [got[k].tolist() for k in range(len(got))] == want
     firsts = [np.array([[r[0] if r else 0, len(r)] for r in part], dtype=np.uint32).reshape(-1, 2)
               for part in parts]
-    pairs = dedup.corpus._take(firsts, np.uint32, arg, width=2)
+    pairs = take(firsts, np.uint32, arg, width=2)
     assert firsts == [] and pairs.tolist() == [[r[0] if r else 0, len(r)] for r in want]
     lengths = [np.array([len(r) for r in part], dtype=np.uint64) for part in parts]
-    assert dedup.corpus._take(lengths, np.uint64, arg).tolist() == [len(r) for r in want]
+    assert take(lengths, np.uint64, arg).tolist() == [len(r) for r in want]
 
 
 @pytest.fixture(scope="module")
