@@ -1,11 +1,12 @@
-"""``np.unique(flat, return_counts=True)`` for a large array, in bounded memory; and per-row frequencies.
+"""Counting values in large arrays in bounded memory: ``value_counts`` (``np.unique`` with counts)
+and ``row_frequencies`` (in how many rows each value occurs).
 
-The first pass counts in how many documents each stem occurs (each document's
-stems are distinct, so that is how often each value occurs in the corpus's
-flat array).  ``np.unique`` sorts a copy of the whole array and keeps a mask
-and an index array beside it: at a million documents, 210 million values,
-about 2.5 GB at once.  Counting block by block and merging the counts keeps
-the extra memory to a block's worth and the vocabulary's, at the same speed.
+The first pass counts in how many documents each stem occurs, from the
+documents' sentence stems (which repeat across a document's sentences).
+``np.unique`` on a million documents' stems sorts a copy of 210 million values
+and keeps a mask and an index array beside it: by those arrays' sizes, about
+2.5 GB at once.  Counting a block of rows at a time and merging the counts
+keeps the extra memory to a block's worth and the vocabulary's.
 """
 
 from __future__ import annotations
@@ -42,25 +43,28 @@ def row_frequencies(flat: np.ndarray, offsets: np.ndarray, rows: int = ROWS) -> 
     return values, counts.astype(np.int64, copy=False)
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def squeeze_sorted(row):  # pragma: no cover - compiled
+    """Sort ``row`` in place and squeeze its repeats to the front; how many distinct values it holds."""
+    row.sort()
+    k = 1 if len(row) else 0
+    for j in range(1, len(row)):
+        if row[j] != row[k - 1]:
+            row[k] = row[j]
+            k += 1
+    return k
+
+
 @numba.njit(cache=True, nogil=True)
 def _distinct_rows(flat, offsets, lo, hi):  # pragma: no cover - compiled
-    """Rows lo..hi-1, each made distinct (sorted), one after another: each row is copied, sorted in
-    place and its repeats squeezed out (no allocation per row)."""
+    """Rows lo..hi-1, each made distinct (sorted), one after another (each copied, then squeezed in place)."""
     out = np.empty(offsets[hi] - offsets[lo], dtype=flat.dtype)
     at = 0
     for i in range(lo, hi):
         n = offsets[i + 1] - offsets[i]
-        if n == 0:
-            continue
         row = out[at:at + n]
         row[:] = flat[offsets[i]:offsets[i + 1]]
-        row.sort()
-        k = 1
-        for j in range(1, n):
-            if row[j] != row[k - 1]:
-                row[k] = row[j]
-                k += 1
-        at += k
+        at += squeeze_sorted(row)
     return out[:at]
 
 
@@ -71,6 +75,6 @@ def _merge(va: np.ndarray, ca: np.ndarray, vb: np.ndarray, cb: np.ndarray) -> tu
     known = at < len(va)
     known[known] = va[at[known]] == vb[known]
     counts = ca.astype(np.int64, copy=True)
-    np.add.at(counts, at[known], cb[known])
+    counts[at[known]] += cb[known]  # distinct positions: b's values are distinct
     new = ~known
     return np.insert(va, at[new], vb[new]), np.insert(counts, at[new], cb[new])

@@ -30,6 +30,7 @@ import numba
 import numba.np.ufunc.parallel
 import numpy as np
 
+from dedup.counting import squeeze_sorted
 from dedup.shingle import KEEP_AT_LEAST  # one rule for signatures and containment
 from dedup.types import Signatures
 
@@ -168,13 +169,7 @@ def _row(flat, offsets, i, distinct):
     if distinct or len(row) < 2:
         return row
     out = row.copy()  # a row with repeats: each value once (sorted, repeats squeezed out in place)
-    out.sort()
-    k = 1
-    for j in range(1, len(out)):
-        if out[j] != out[k - 1]:
-            out[k] = out[j]
-            k += 1
-    return out[:k]
+    return out[:squeeze_sorted(out)]
 
 
 @numba.njit(cache=True, nogil=True)
