@@ -79,6 +79,7 @@ def test_an_edge_table_gives_back_the_edges_it_was_made_from() -> None:
     assert table[1:3] == edges[1:3] and table.accepted_edges() == [e for e in edges if e.accepted]
     assert table.linked().tolist() == [0, 1, 3, 4] and "4 pairs, 2 accepted" in repr(table)
     assert isinstance(table[0].evidence.aligned_sentences, int)
+    assert pickle.loads(pickle.dumps(table)) == table  # a RunResult pickles whole
     empty = EdgeTable(ids)
     assert len(empty) == 0 and list(empty) == [] and empty.accepted_edges() == [] and empty.linked().tolist() == []
 
