@@ -42,7 +42,7 @@ from dedup.counting import row_frequencies, value_counts
 from dedup.ingest import Item, assign_ids, discover, read_items, skipped_of
 from dedup.normalize import normalize
 from dedup.parallel import parallel_iter
-from dedup.shingle import KEEP_AT_LEAST, shingle_hashes
+from dedup.shingle import keep_uncommon, shingle_hashes
 from dedup.store import (
     CSR,
     LRU,
@@ -132,11 +132,7 @@ class Corpus:
         else:  # a document's terms: its sentences' stems, distinct and sorted
             row = np.sort(self.sentences.rows(k)[0])
             row = row[np.concatenate(([True], row[1:] != row[:-1]))] if len(row) else row
-        if len(self.common) == 0 or len(row) == 0:
-            return row
-        at = np.minimum(np.searchsorted(self.common, row), len(self.common) - 1)  # common is sorted
-        kept = row[self.common[at] != row]
-        return kept if len(kept) >= KEEP_AT_LEAST else row  # shingle.keep_uncommon's rule
+        return keep_uncommon(row, self.common)
 
 
 # ---------------------------------------------------------------- the pass, per chunk of files

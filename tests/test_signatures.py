@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedup.normalize import normalize
-from dedup.shingle import drop_common, hash_shingles, shingle_hashes, shingle_tokens, shingles
+from dedup.shingle import drop_common, hash_shingles, keep_uncommon, shingle_hashes, shingle_tokens, shingles
 from dedup.signatures import EMPTY, csr, estimate_jaccard, fmix32, sign, sign_csr, signatures
 
 PERMS = (64, 128, 256)
@@ -255,6 +255,18 @@ def test_common_exclusion_equals_drop_common_then_sign(seed: int, keep_at_least:
 
 
 hash_values = st.integers(0, 2**32 - 1)
+
+
+@settings(deadline=None, max_examples=80)
+@given(hashes=st.sets(st.one_of(st.integers(0, 40), hash_values), max_size=30),
+       common=st.lists(st.one_of(st.integers(0, 40), hash_values), max_size=25),
+       keep_at_least=st.integers(0, 8))
+def test_keep_uncommon_is_the_isin_rule_for_common_in_any_order(hashes, common, keep_at_least) -> None:
+    h = np.array(sorted(hashes), dtype=np.uint32)
+    c = np.array(common, dtype=np.uint32)
+    want = drop_rule([h], c, keep_at_least)[0]
+    for order in (c, np.sort(c)):
+        np.testing.assert_array_equal(keep_uncommon(h, order, keep_at_least), want)
 
 
 @settings(deadline=None, max_examples=60, suppress_health_check=[HealthCheck.too_slow])
