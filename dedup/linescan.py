@@ -12,16 +12,57 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from dedup.scantables import BREAK, BULLET, CTRL, FINAL, SPACE
+from dedup.scantables import BREAK, BULLET, CTRL, DEC, FINAL, LET, SPACE
 
-BLANK, OPENS, CLOSES = 1, 2, 4  # what a line is to the paragraph rules
+BLANK, OPENS, CLOSES, RULED = 1, 2, 4, 8  # what a line is to the paragraph rules; RULED: a line rule may match
 
 
 @numba.njit(cache=True, nogil=True)
-def _lines(cp: np.ndarray, flags: np.ndarray, expanded: np.ndarray) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray]:
+def _may_rule(cp: np.ndarray, a: int, b: int, flags: np.ndarray, prefixes: np.ndarray, lengths: np.ndarray) -> bool:
+    """False only when no line rule can match the stripped line ``cp[a:b]`` (see ``normalize.RULE_PREFIXES``):
+    it starts with an ASCII letter but not with a rule's first word, and it ends neither like a photo credit
+    nor with a digit, nor holds a '|'.  Anything else goes to the rules."""
+    if a >= b:
+        return False
+    if cp[a] >= 128 or not flags[cp[a]] & LET:
+        return True
+    for r in range(len(lengths)):
+        if b - a < lengths[r]:
+            continue
+        same = True
+        for x in range(lengths[r]):
+            c = cp[a + x]
+            if c >= 128:  # case-insensitive matching pairs some non-ASCII letters with ASCII ones
+                return True
+            if 65 <= c <= 90:
+                c += 32
+            if c != prefixes[r, x]:
+                same = False
+                break
+        if same:
+            return True
+    t = b  # photo_credit's "... (Reuters)", then white space and a full stop
+    if cp[t - 1] == 46:
+        t -= 1
+    while t > a and flags[cp[t - 1]] & SPACE:
+        t -= 1
+    if t > a and cp[t - 1] == 41:
+        return True
+    if flags[cp[b - 1]] & DEC:  # dateline: "May 3, 2024"
+        return True
+    for x in range(a, b):
+        if cp[x] == 124:  # dateline: "May 3, 2024 | 10:15"
+            return True
+    return False
+
+
+@numba.njit(cache=True, nogil=True)
+def _lines(cp: np.ndarray, flags: np.ndarray, expanded: np.ndarray, prefixes: np.ndarray, lengths: np.ndarray
+           ) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray]:
     """``normalize._paragraphs``'s view of each line (the text split at '\\n', a final empty piece left out):
     (whether the kernels cover the text; per line its span without the '\\n', the span of ``classify_line``'s
-    stripped line ((-1, -1) when a control character inside it leaves that to Python), BLANK | OPENS | CLOSES)."""
+    stripped line ((-1, -1) when a control character inside it leaves that to Python), BLANK | OPENS | CLOSES
+    | RULED; ``prefixes`` and ``lengths``: ``scantables.rule_prefixes()``)."""
     n = len(cp)
     for x in range(n):  # covered: every character in the BMP, with a folded form (``scantables.expansions``)
         if cp[x] >= 65536 or expanded[cp[x]] < 0:
@@ -58,6 +99,8 @@ def _lines(cp: np.ndarray, flags: np.ndarray, expanded: np.ndarray) -> tuple[boo
         while rb > a and flags[cp[rb - 1]] & SPACE:
             rb -= 1
         rules[k, 0], rules[k, 1] = (-1, -1) if inner else (a, rb)
+        if inner or _may_rule(cp, a, rb, flags, prefixes, lengths):
+            kinds[k] |= RULED
         f = start
         while f < end and flags[cp[f]] & SPACE:
             f += 1

@@ -37,6 +37,13 @@ _RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
         r"|\d{4}-\d{2}-\d{2})(\s*\|.*)?$")),
     ("share_prompt", re.compile(r"^(share|tweet|email|print)(\s*(this|on \w+|article))?\s*$", re.I)),
 )
+# What a line that starts with an ASCII letter must start with (in any case) for a rule to match it,
+# unless it ends like a photo credit ("... (Reuters)."), ends with a digit (a dateline "May 3, 2024")
+# or holds a "|" (a dateline's tail).  The compiled pass runs the rules only on such lines
+# (``linescan._may_rule``); a new rule that can start with a letter adds its first word here.
+RULE_PREFIXES = ("there", "add", "leave", "comment", "be", "show", "post", "read", "also", "see", "related",
+                 "more", "photo", "image", "picture", "credit", "file", "by", "published", "updated", "posted",
+                 "share", "tweet", "email", "print")
 
 # Characters that mark paragraph starts or line ends in wire copy.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

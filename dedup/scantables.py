@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from dedup.normalize import _ABBREV, _CONTROL, _FOLD_CHARS
+from dedup.normalize import _ABBREV, _CONTROL, _FOLD_CHARS, RULE_PREFIXES
 
 # character properties, one bit each, of the character itself
 (SPACE, ALNUM, LOWER, ALPHA1, DEC, LET, DIGIT, JUNK, CLOSER, END, CTRL, BREAK, BULLET,
@@ -48,12 +48,21 @@ def tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     flags[[ord(c) for c in ".!?"]] |= END
     flags[[ord(c) for c in "•*+-"]] |= BULLET  # a line starting so opens a paragraph
     flags[[ord(c) for c in "<.!?:\"”'"]] |= FINAL  # a line ending so closes its paragraph (normalize._closes)
-    abbrev = sorted(_ABBREV)
-    width = max(map(len, abbrev))
-    table = np.zeros((len(abbrev), width), dtype=np.int32)
-    for r, a in enumerate(abbrev):
-        table[r, :len(a)] = [ord(c) for c in a]
-    return flags, table, np.array([len(a) for a in abbrev], dtype=np.int64)
+    return (flags, *word_table(sorted(_ABBREV)))
+
+
+def word_table(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """ASCII words as a table the kernels compare with: (code points, one row a word, zero-padded; lengths)."""
+    table = np.zeros((len(words), max(map(len, words))), dtype=np.int32)
+    for r, w in enumerate(words):
+        table[r, :len(w)] = [ord(c) for c in w]
+    return table, np.array([len(w) for w in words], dtype=np.int64)
+
+
+@cache
+def rule_prefixes() -> tuple[np.ndarray, np.ndarray]:
+    """``normalize.RULE_PREFIXES`` as a ``word_table``."""
+    return word_table(list(RULE_PREFIXES))
 
 
 WIDEST = 4  # the longest folded form a character may have for the kernels to cover it

@@ -5,7 +5,8 @@ returns, as arrays, several times faster.  In order:
 
 1. ``_lines``: each line as ``normalize._paragraphs`` sees it (blank, opens or
    closes a paragraph, the span the line rules look at);
-2. the line rules themselves, regular expressions, in Python (one match a line);
+2. the line rules themselves, regular expressions, in Python (one match a line, for the lines
+   ``linescan._may_rule`` cannot rule out);
 3. ``_paragraph_spans``: the kept paragraphs;
 4. ``_scan``: the sentence split, the trimming of sentences, the word pattern and
    the word fixes, writing the words as UTF-8 (one space between words) with a
@@ -34,7 +35,7 @@ import numba
 import numpy as np
 import xxhash
 
-from dedup.linescan import _lines, _paragraph_spans
+from dedup.linescan import RULED, _lines, _paragraph_spans
 from dedup.normalize import _ANY_RULE, _fold_chars, classify_line, sentence_words, stem
 from dedup.scantables import (
     ALNUM,
@@ -48,6 +49,7 @@ from dedup.scantables import (
     LOWER,
     SPACE,
     expansions,
+    rule_prefixes,
     tables,
 )
 from dedup.shingle import hash_sentences, sentence_arrays, token_hash
@@ -303,11 +305,12 @@ def sketch_text(text: str) -> TextSketch:
         return _python_sketch(text)  # folding would not be character by character
     flags, table, lengths = tables()
     cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    covered, lines, rules, kinds = _lines(cp, flags, ex.length)
+    covered, lines, rules, kinds = _lines(cp, flags, ex.length, *rule_prefixes())
     if not covered:
         return _python_sketch(text)
     dropped = np.zeros(len(lines), dtype=np.bool_)
-    for i, (a, b) in enumerate(rules.tolist()):  # the line rules are regular expressions: Python's
+    for i in np.flatnonzero(kinds & RULED).tolist():  # the line rules are regular expressions: Python's
+        a, b = rules[i].tolist()
         if a < 0:
             dropped[i] = classify_line(text[lines[i, 0]:lines[i, 1]]) is not None
         elif a < b:

@@ -65,7 +65,7 @@ def _covered(text: str) -> bool:
     character_by_character = folded.isascii() or unicodedata.is_normalized("NFKC", folded) or (
         not ex.marks.search(folded) and unicodedata.is_normalized("NFKC", ex.unnormalized.sub(" ", folded)))
     cp = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    return character_by_character and linescan._lines(cp, scantables.tables()[0], ex.length)[0]
+    return character_by_character and linescan._lines(cp, scantables.tables()[0], ex.length, *scantables.rule_prefixes())[0]
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(". \n<'’,"),
@@ -118,6 +118,44 @@ def test_a_line_with_a_control_character_inside_is_classified_in_python() -> Non
     fast = sketch_text(text)
     _assert_equal(fast, _python(text))
     assert fast.spans[0, 0] == len(line) + 1  # the byline is dropped
+
+
+def _ruled(line: str) -> bool:
+    """Does the compiled pass send this one line (no '\\n') to the line rules?"""
+    flags, _, _ = scantables.tables()
+    cp = np.frombuffer(line.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    covered, _, _, kinds = linescan._lines(cp, flags, scantables.expansions().length, *scantables.rule_prefixes())
+    assert covered
+    return bool(kinds[0] & linescan.RULED)
+
+
+# Lines shaped like the rules' own (their first words, credits, datelines, '|' tails) and like article text.
+_LINE_PIECES = ["The", "mayor", "said", "Photo", "photo:", "(Reuters)", "(AP)", "(photo by Jo)", ".", " .", "By",
+                "by", "BY", "Jo", "Smith,", "PA", "News", "May", "3,", "2024", "12:30", "|", "Updated", "posted:",
+                "Share", "this", "tweet", "Read", "more", "See", "also", "Related", "stories", "There", "are", "no",
+                "comments", "Add", "yours", "Leave", "a", "reply", "Be", "first", "Show", "Post", "comment",
+                "Image", "Picture", "Credit:", "File", "Email", "Print", "article", "(", ")", "ſhare", "\u212a",
+                "Ça", "2", "1/2/2020:", "Page", "---", "+", "\u00a0", "\t", "Getty", "Images", "EPA"]
+
+
+@given(st.lists(st.sampled_from(_LINE_PIECES), min_size=1, max_size=12), st.sampled_from(["", " ", "<"]))
+@settings(max_examples=1500, deadline=None)
+def test_lines_left_out_of_the_rules_match_none(words: list[str], end: str) -> None:
+    line = " ".join(words) + end
+    if classify_line(line) is not None:
+        assert _ruled(line), line
+
+
+@pytest.mark.parametrize("line", [
+    "Israeli soldiers work by their tanks (Reuters).", "Published: March 3, 2024 | 10:15", "March 3, 2024",
+    "Related articles", "SHARE", "Email this", "There are no comments", "Photo: Jo Smith", "By Emma Hibbs, PA News"])
+def test_lines_a_rule_drops_go_to_the_rules(line: str) -> None:
+    assert classify_line(line) is not None and _ruled(line)
+
+
+def test_article_lines_skip_the_rules() -> None:
+    assert not _ruled("The council met on Tuesday to agree the budget for the coming year.")
+    assert not _ruled("Netanyahu renewed a pledge to destroy the movement")
 
 
 def test_tables_answer_as_python() -> None:
