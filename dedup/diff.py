@@ -40,12 +40,6 @@ def _match_same_words(variant: list[SentenceRef], canonical: list[SentenceRef], 
             aligned_c.add(slots.pop(0))
 
 
-class _Ids(dict[str, int]):
-    def __missing__(self, word: str) -> int:
-        n = self[word] = len(self)
-        return n
-
-
 def word_ops(old: str, new: str) -> tuple[WordOp, ...]:
     """Word-level diff from the text ``old`` to ``new``; words compared after folding.
 
@@ -54,9 +48,10 @@ def word_ops(old: str, new: str) -> tuple[WordOp, ...]:
     """
     a = _TOKEN.findall(old)
     b = _TOKEN.findall(new)
-    ids = _Ids()  # folded word -> a number, in order of first sight
-    a_ids = np.array(list(map(ids.__getitem__, map(str.casefold, a))), dtype=np.int64)
-    b_ids = np.array(list(map(ids.__getitem__, map(str.casefold, b))), dtype=np.int64)
+    fa, fb = list(map(str.casefold, a)), list(map(str.casefold, b))
+    ids = {w: n for n, w in enumerate(dict.fromkeys(fa + fb))}  # folded word -> a number, in order of first sight
+    a_ids = np.fromiter(map(ids.__getitem__, fa), dtype=np.int64, count=len(fa))
+    b_ids = np.fromiter(map(ids.__getitem__, fb), dtype=np.int64, count=len(fb))
     ops: list[WordOp] = []
     i = j = 0
     for ai, bj, size in matching_blocks(a_ids, b_ids).tolist():

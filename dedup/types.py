@@ -11,8 +11,9 @@ visible text for ``.html``, the ``text`` field for JSON/JSONL records.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Literal
 
 import numpy as np
@@ -269,13 +270,18 @@ class RunResult:
     texts: Mapping[str, str] = field(default_factory=dict)  # id -> text of clustered documents, read on demand
 
 
-def _reduce(self: object) -> tuple[type, tuple[object, ...]]:
+def _reducer(cls: type) -> Callable[[object], tuple[type, tuple[object, ...]]]:
     """Pickle as (class, field values): results come back from worker processes by the hundred thousand,
-    and dataclasses' own ``__setstate__`` for slotted classes calls ``fields()`` per object (~20 us)."""
-    return type(self), tuple(getattr(self, name) for name in type(self).__match_args__)  # type: ignore[attr-defined]
+    and dataclasses' own ``__setstate__`` for slotted classes calls ``fields()`` per object (~20 us).
+    The values are taken by one ``attrgetter`` call (a generator of ``getattr`` cost 3x as much)."""
+    names = cls.__match_args__  # type: ignore[attr-defined]
+    get = attrgetter(*names)
+    if len(names) == 1:
+        return lambda self: (cls, (get(self),))
+    return lambda self: (cls, get(self))
 
 
 for _cls in (Document, DocInfo, Locator, Skipped, Sentence, Dropped, NormalizedDoc, SentenceSketch, DocSketch,
              Signatures, Evidence, Edge, WordOp, DiffItem, VariantDiff, Member, Cluster, ClusterHead, StageCount,
              RunResult):
-    _cls.__reduce__ = _reduce  # type: ignore[method-assign]
+    _cls.__reduce__ = _reducer(_cls)  # type: ignore[method-assign]
