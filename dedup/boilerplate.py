@@ -28,6 +28,7 @@ import numba
 import numpy as np
 
 from dedup.counting import value_counts
+from dedup.parallel import parallel_map
 from dedup.shingle import fingerprint, sentence_arrays, sketch
 from dedup.types import DocSketch, NormalizedDoc
 
@@ -108,33 +109,42 @@ def find_boilerplate(docs: Sequence[NormalizedDoc], min_docs: int) -> frozenset[
 
 
 def frequent_prints(prints: Prints | Sequence[np.ndarray], n_prints: Sequence[int],
-                    load: Callable[[int], Sentences], min_docs: int) -> frozenset[int]:
+                    load: Callable[[int], Sentences], min_docs: int, workers: int = 1) -> frozenset[int]:
     """Fingerprints of the boilerplate sentences, from every document's fingerprints.
 
     ``n_prints[k]`` counts document k's fingerprints with repeats; ``load(k)``
     gives document k's sentences as arrays (its stem hashes, sentence by
     sentence; the count of each sentence's; each sentence's fingerprint),
     asked for only for the few sampled holders of a frequent sentence.
-    Documents are indexed in id order.
+    Documents are indexed in id order.  With ``workers`` > 1 the samples of holders are
+    judged in forked worker processes (``parallel.parallel_map``) when there are enough.
     """
     n = len(prints)
     if n < min_docs:
         return frozenset()
-    lengths = np.fromiter((len(prints[k]) for k in range(n)), dtype=np.int64, count=n)
-    flat = getattr(prints, "flat", None)
-    if flat is None:
+    flat, offsets = getattr(prints, "flat", None), getattr(prints, "offsets", None)  # a store.CSR
+    if flat is None or offsets is None:
+        offsets = np.concatenate(([0], np.cumsum([len(prints[k]) for k in range(n)], dtype=np.int64)))
         flat = np.concatenate([prints[k] for k in range(n)]) if n else np.zeros(0, np.uint64)
     values, counts = value_counts(flat)
     frequent = values[counts >= min_docs]
     if len(frequent) == 0:
         return frozenset()
     at = _positions(flat, frequent)
-    holder = np.searchsorted(np.cumsum(lengths), at, side="right")  # the document each one is in
+    holder = np.searchsorted(offsets[1:], at, side="right")  # the document each one is in
     holders: dict[int, list[int]] = {}
     for fp, k in zip(flat[at].tolist(), holder.tolist()):
         holders.setdefault(fp, []).append(k)  # k ascending: documents in id order
-    out: set[int] = set()
-    decided: dict[tuple[int, ...], bool] = {}
+    samples = {fp: tuple(ks[:SAMPLE]) for fp, ks in holders.items()}
+    keys = sorted(set(samples.values()))  # sentences held by the same documents are decided once
+    unrelated = dict(zip(keys, parallel_map(_decide, keys, (prints, n_prints, load), workers, cost=2), strict=True))
+    return frozenset(fp for fp, key in samples.items() if unrelated[key])
+
+
+def _decide(keys: list[tuple[int, ...]], ctx: tuple[Prints | Sequence[np.ndarray], Sequence[int],
+                                                      Callable[[int], Sentences]]) -> list[bool]:
+    """``_unrelated_holders`` of each sample of documents (each document loaded once per call)."""
+    prints, n_prints, load = ctx
     loaded: dict[int, Sentences] = {}
 
     def doc(k: int) -> Sentences:
@@ -142,13 +152,7 @@ def frequent_prints(prints: Prints | Sequence[np.ndarray], n_prints: Sequence[in
             loaded[k] = load(k)
         return loaded[k]
 
-    for fp in sorted(holders):
-        key = tuple(holders[fp][:SAMPLE])
-        if key not in decided:
-            decided[key] = _unrelated_holders(key, prints, n_prints, doc)
-        if decided[key]:
-            out.add(fp)
-    return frozenset(out)
+    return [_unrelated_holders(key, prints, n_prints, doc) for key in keys]
 
 
 def _positions(flat: np.ndarray, wanted: np.ndarray, block: int = 1 << 22) -> np.ndarray:

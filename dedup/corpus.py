@@ -311,11 +311,12 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     store = DocStore(ids_kept, [locators[r] for r in kept], digests[rows], inline, config)
     del items, locators
     # Document frequencies: each document's stems, from its sentences, counted once per document.
-    values, df = row_frequencies(sentences.tokens.flat, sentences.tokens.offsets[sentences.doc])
+    values, df = row_frequencies(sentences.tokens.flat, sentences.tokens.offsets[sentences.doc],
+                                 threads=config.workers)
     common = common_hashes(len(kept), config.common_share, config.common_min_docs,
                            value_counts(corpus_shingles.flat) if corpus_shingles is not None else (values, df))
     boilerplate = frequent_prints(corpus_prints, n_prints[rows].tolist(),
-                                  sentences.arrays, config.boilerplate_min_docs)
+                                  sentences.arrays, config.boilerplate_min_docs, config.workers)
     weights = TermWeights(values, df, len(kept), boilerplate)
     _trim()
     wall = time.perf_counter() - t_start

@@ -11,6 +11,8 @@ keeps the extra memory to a block's worth and the vocabulary's.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numba
 import numpy as np
 
@@ -29,17 +31,30 @@ def value_counts(flat: np.ndarray, block: int = BLOCK) -> tuple[np.ndarray, np.n
     return values, counts.astype(np.int64, copy=False)
 
 
-def row_frequencies(flat: np.ndarray, offsets: np.ndarray, rows: int = ROWS) -> tuple[np.ndarray, np.ndarray]:
+def row_frequencies(flat: np.ndarray, offsets: np.ndarray, rows: int = ROWS, threads: int = 1
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """In how many rows ``flat[offsets[i]:offsets[i + 1]]`` each value occurs, counting it once per row:
     ``value_counts`` of the rows made distinct, a block of ``rows`` rows at a time (the distinct rows
-    of a whole corpus are never held at once)."""
+    of a whole corpus are never held at once).  With ``threads`` > 1 that many blocks are counted at
+    once (the compiled kernel and numpy's sort release the GIL); the merge stays in order."""
     if rows < 1:
         raise ValueError(f"rows must be >= 1, not {rows}")
     offsets = np.ascontiguousarray(offsets, dtype=np.int64)
+    n = len(offsets) - 1
+
+    def count(lo: int) -> tuple[np.ndarray, np.ndarray]:
+        return np.unique(_distinct_rows(flat, offsets, lo, min(lo + rows, n)), return_counts=True)
+
     values, counts = np.zeros(0, flat.dtype), np.zeros(0, np.int64)
-    for lo in range(0, len(offsets) - 1, rows):
-        v, c = np.unique(_distinct_rows(flat, offsets, lo, min(lo + rows, len(offsets) - 1)), return_counts=True)
-        values, counts = _merge(values, counts, v, c)
+    starts = range(0, n, rows)
+    if threads > 1 and len(starts) > 1:
+        with ThreadPoolExecutor(threads) as pool:
+            for lo in range(0, len(starts), threads):  # a round of blocks at a time: memory for `threads` blocks
+                for v, c in pool.map(count, starts[lo:lo + threads]):
+                    values, counts = _merge(values, counts, v, c)
+    else:
+        for lo in starts:
+            values, counts = _merge(values, counts, *count(lo))
     return values, counts.astype(np.int64, copy=False)
 
 

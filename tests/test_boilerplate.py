@@ -55,3 +55,29 @@ def test_shared_footer_does_not_merge_unrelated_articles(tmp_path: Path) -> None
     # without the boilerplate check the two footer sentences align in every pair
     plain = run(tmp_path, Config(boilerplate_min_docs=100))
     assert plain.edges and all(e.evidence.aligned_sentences == 2 for e in plain.edges)
+
+
+def test_worker_processes_decide_as_one_process() -> None:
+    """Enough frequent sentences for the worker pool: the same boilerplate whatever the workers."""
+    import numpy as np
+
+    from dedup import parallel
+    from dedup.boilerplate import frequent_prints
+
+    rng = np.random.default_rng(5)
+    groups, per = 1100, 3  # each group of documents shares one sentence; in odd groups, the rest too
+    rows, loads = [], []
+    for k in range(groups * per):
+        g = k // per
+        own = rng.integers(10_000, 2**31, size=(2, 4)).astype(np.uint32) if g % 2 else \
+            np.array([[g * 8 + 1, g * 8 + 2, g * 8 + 3, g * 8 + 4]] * 2, dtype=np.uint32) + np.array([[0], [4]], np.uint32)
+        fps = np.array([g, 10**9 + 2 * k, 10**9 + 2 * k + 1], dtype=np.uint64)  # the shared sentence, then its own
+        loads.append((np.concatenate([np.array([1, 2, 3], np.uint32), np.sort(own[0]), np.sort(own[1])]),
+                      np.array([3, 4, 4]), fps))
+        rows.append(np.sort(fps))
+    n_prints = [3] * len(rows)
+    assert groups * 2 >= parallel.MIN_PARALLEL  # samples to judge x their cost: the pool starts
+    one = frequent_prints(rows, n_prints, loads.__getitem__, min_docs=per, workers=1)
+    two = frequent_prints(rows, n_prints, loads.__getitem__, min_docs=per, workers=2)
+    assert one == two
+    assert one == {g for g in range(groups) if g % 2}  # unrelated rests: boilerplate; shared rests: reprints

@@ -26,12 +26,12 @@ def test_value_counts_refuses_an_empty_block() -> None:
 
 
 @given(st.lists(st.lists(st.integers(0, 20) | st.integers(0, 2**32 - 1), max_size=8), max_size=12),
-       st.integers(1, 5))
+       st.integers(1, 5), st.integers(1, 3))
 @settings(max_examples=120, deadline=None)
-def test_row_frequencies_count_each_value_once_per_row(rows: list[list[int]], block: int) -> None:
+def test_row_frequencies_count_each_value_once_per_row(rows: list[list[int]], block: int, threads: int) -> None:
     flat = np.array([x for r in rows for x in r], dtype=np.uint32)
     offsets = np.concatenate(([0], np.cumsum([len(r) for r in rows]))).astype(np.uint32)
-    values, counts = row_frequencies(flat, offsets, rows=block)
+    values, counts = row_frequencies(flat, offsets, rows=block, threads=threads)
     want = np.unique(np.concatenate([np.unique(np.array(r, dtype=np.uint32)) for r in rows] or [flat]),
                      return_counts=True)
     assert values.dtype == np.uint32 and counts.dtype == np.int64
