@@ -72,8 +72,9 @@ def parallel_map(fn: Callable[[list[T], Any], list[R]], items: Sequence[T], ctx:
 
 def parallel_iter(fn: Callable[[list[T], Any], list[R]], items: Sequence[T], ctx: Any, workers: int,
                   progress: Callable[[int, int], None] | None = None, chunk: int | None = None,
-                  cost: float = 1.0) -> Iterator[list[R]]:
-    """``parallel_map``, one chunk's results at a time, in order (for results not to be held all at once)."""
+                  cost: float = 1.0, init: Callable[[], None] | None = None) -> Iterator[list[R]]:
+    """``parallel_map``, one chunk's results at a time, in order (for results not to be held all at once).
+    ``init`` is called once in each worker process as it starts (not when the work stays in this one)."""
     size = chunk or _CHUNK
     chunks = [items[k:k + size] for k in range(0, len(items), size)]  # slices: a lazy sequence stays lazy
     done = 0
@@ -90,7 +91,7 @@ def parallel_iter(fn: Callable[[list[T], Any], list[R]], items: Sequence[T], ctx
     global _inherited
     _inherited = (fn, ctx)
     try:
-        with mp.get_context("fork").Pool(workers) as pool:
+        with mp.get_context("fork").Pool(workers, initializer=init) as pool:
             for part, (ok, data) in zip(chunks, pool.imap(_call, chunks)):
                 result = _result(ok, data)
                 done += len(part)
