@@ -27,7 +27,6 @@ module wires stages; the stages themselves stay functions over the core types.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -36,6 +35,7 @@ from functools import cached_property
 
 import numpy as np
 
+from dedup import heap
 from dedup.boilerplate import MIN_TOKENS, frequent_prints
 from dedup.config import Config
 from dedup.counting import row_frequencies, value_counts
@@ -222,8 +222,7 @@ def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
 def _chunks(files: list[tuple[str, str]], config: Config, tick: Callable[[int, int], None] | None
             ) -> Iterator[_Chunk]:
     """The pass over ``files``, a chunk at a time as the workers finish them, in order."""
-    for part in parallel_iter(_sketch_chunk, files, config, config.workers, tick, chunk=FILES_PER_TASK, cost=10,
-                              init=_worker_heap):
+    for part in parallel_iter(_sketch_chunk, files, config, config.workers, tick, chunk=FILES_PER_TASK, cost=10):
         yield from part
 
 
@@ -242,7 +241,7 @@ def _pack(rows: list[np.ndarray], dtype: type) -> tuple[np.ndarray, np.ndarray]:
 def prepare(root: str | os.PathLike, config: Config, progress: Progress | None = None) -> Corpus:
     """Read, normalize and hash every document under ``root``; the corpus as compact arrays."""
     t_start = time.perf_counter()
-    _prefer_mmap()
+    heap.prefer_mmap()
     warm()  # the compiled first pass's tables and kernels, inherited by forked workers
     files, items = discover(root)
     n0 = len(items)  # folders that could not be listed: skipped items with no arrays
@@ -319,46 +318,12 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     boilerplate = frequent_prints(corpus_prints, n_prints[rows].tolist(),
                                   sentences.arrays, config.boilerplate_min_docs, config.workers)
     weights = TermWeights(values, df, len(kept), boilerplate)
-    _trim()
+    heap.trim()
     wall = time.perf_counter() - t_start
     busy = sum(work) or 1.0
     seconds = {"ingest": wall * work[0] / busy, "normalize": wall * work[1] / busy, "shingle": 0.0}
     return Corpus(infos, sorted(skipped, key=lambda x: x.id), corpus_shingles, common, weights, store,
                   seconds, n_files, len(ingested) - len(kept), sentences)
-
-
-def _libc() -> ctypes.CDLL | None:
-    try:
-        libc = ctypes.CDLL(None)
-        return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
-    except OSError:
-        return None
-
-
-def _prefer_mmap() -> None:
-    """glibc only: blocks of 16 KiB and more get their own mappings, so the pass's many temporary arrays
-    go back to the system when freed instead of fragmenting the heap (peak RSS at 20k documents:
-    11.4 -> 8.4 KB per document)."""
-    libc = _libc()
-    if libc is not None:
-        libc.mallopt(-3, 16 * 1024)  # M_MMAP_THRESHOLD
-
-
-def _worker_heap() -> None:
-    """glibc only, in a first-pass worker: temporary arrays come from a heap that is kept, not from
-    mappings made and unmade per array (``_prefer_mmap``, inherited from the main process, made a
-    worker fault in every page of them again: 20k documents, 76k -> 210k page faults, sys time 2x)."""
-    libc = _libc()
-    if libc is not None:
-        libc.mallopt(-3, 4 << 20)  # M_MMAP_THRESHOLD: a document's arrays stay well under 4 MiB
-        libc.mallopt(-1, 64 << 20)  # M_TRIM_THRESHOLD: the heap is not shrunk and grown again per chunk
-
-
-def _trim() -> None:
-    """glibc only: hand freed heap memory back to the system."""
-    libc = _libc()
-    if libc is not None:
-        libc.malloc_trim(0)
 
 
 def common_hashes(n: int, max_share: float, min_docs: int, frequencies: tuple[np.ndarray, np.ndarray]) -> np.ndarray:

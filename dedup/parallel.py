@@ -4,7 +4,8 @@
 consecutive chunks of ``items`` and concatenates the results in order, so the
 output never depends on the number of workers.  With more than one worker the
 chunks go to forked processes, which inherit ``ctx`` (the stage's read-only
-inputs) instead of receiving it pickled with every chunk.
+inputs) instead of receiving it pickled with every chunk; each worker keeps its own
+heap (``heap.worker_heap``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import pickle
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
+
+from dedup import heap
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -72,9 +75,8 @@ def parallel_map(fn: Callable[[list[T], Any], list[R]], items: Sequence[T], ctx:
 
 def parallel_iter(fn: Callable[[list[T], Any], list[R]], items: Sequence[T], ctx: Any, workers: int,
                   progress: Callable[[int, int], None] | None = None, chunk: int | None = None,
-                  cost: float = 1.0, init: Callable[[], None] | None = None) -> Iterator[list[R]]:
-    """``parallel_map``, one chunk's results at a time, in order (for results not to be held all at once).
-    ``init`` is called once in each worker process as it starts (not when the work stays in this one)."""
+                  cost: float = 1.0) -> Iterator[list[R]]:
+    """``parallel_map``, one chunk's results at a time, in order (for results not to be held all at once)."""
     size = chunk or _CHUNK
     chunks = [items[k:k + size] for k in range(0, len(items), size)]  # slices: a lazy sequence stays lazy
     done = 0
@@ -91,7 +93,7 @@ def parallel_iter(fn: Callable[[list[T], Any], list[R]], items: Sequence[T], ctx
     global _inherited
     _inherited = (fn, ctx)
     try:
-        with mp.get_context("fork").Pool(workers, initializer=init) as pool:
+        with mp.get_context("fork").Pool(workers, initializer=heap.worker_heap) as pool:
             for part, (ok, data) in zip(chunks, pool.imap(_call, chunks)):
                 result = _result(ok, data)
                 done += len(part)

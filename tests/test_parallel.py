@@ -79,3 +79,21 @@ def test_an_exception_that_cannot_be_unpickled_is_raised_not_hung_on() -> None:
 def test_a_result_that_cannot_be_unpickled_is_raised_not_hung_on() -> None:
     with pytest.raises(RuntimeError, match="could not be read back: ValueError: cannot be loaded"):
         parallel_map(_unloadable, list(range(10)), None, workers=2, chunk=2)
+
+
+_STARTED: list[str] = []
+
+
+def _pid_and_start(chunk: list[int], ctx: None) -> list[tuple[int, list[str]]]:
+    import os
+    return [(os.getpid(), list(_STARTED)) for _ in chunk]
+
+
+def test_each_worker_sets_up_its_heap_as_it_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.setattr(dedup.parallel.heap, "worker_heap", lambda: _STARTED.append("worker_heap"))
+    out = parallel_map(_pid_and_start, list(range(4000)), None, workers=2, chunk=100)
+    assert {pid for pid, _ in out} - {os.getpid()}  # the work ran in workers
+    assert all(started == ["worker_heap"] for _, started in out)
+    assert _STARTED == []  # not in this process
