@@ -5,7 +5,10 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from dedup.boilerplate import find_boilerplate, fingerprint
+import numpy as np
+
+from dedup import parallel
+from dedup.boilerplate import find_boilerplate, fingerprint, frequent_prints
 from dedup.config import Config
 from dedup.normalize import normalize
 from dedup.pipeline import run
@@ -59,11 +62,6 @@ def test_shared_footer_does_not_merge_unrelated_articles(tmp_path: Path) -> None
 
 def test_worker_processes_decide_as_one_process() -> None:
     """Enough frequent sentences for the worker pool: the same boilerplate whatever the workers."""
-    import numpy as np
-
-    from dedup import parallel
-    from dedup.boilerplate import frequent_prints
-
     rng = np.random.default_rng(5)
     groups, per = 1100, 3  # each group of documents shares one sentence; in odd groups, the rest too
     rows, loads = [], []

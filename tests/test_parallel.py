@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 from collections.abc import Iterator
 from typing import Any
@@ -85,13 +86,10 @@ _STARTED: list[str] = []
 
 
 def _pid_and_start(chunk: list[int], ctx: None) -> list[tuple[int, list[str]]]:
-    import os
     return [(os.getpid(), list(_STARTED)) for _ in chunk]
 
 
 def test_each_worker_sets_up_its_heap_as_it_starts(monkeypatch: pytest.MonkeyPatch) -> None:
-    import os
-
     monkeypatch.setattr(dedup.parallel.heap, "worker_heap", lambda: _STARTED.append("worker_heap"))
     out = parallel_map(_pid_and_start, list(range(4000)), None, workers=2, chunk=100)
     assert {pid for pid, _ in out} - {os.getpid()}  # the work ran in workers
