@@ -260,3 +260,15 @@ def test_threads_give_the_same_pairs_and_counts(rng) -> None:
     a = candidate_pairs(values, shape, sizes, 0.2, stats=one)
     b = candidate_pairs(values, shape, sizes, 0.2, stats=two, threads=3)
     assert np.array_equal(a, b) and one == two and one.split_buckets > 0
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_one_row_bands_over_the_whole_32_bit_range_split_as_the_plain_rule_says(seed: int) -> None:
+    """1-row bands sort (value, document) packed in 64 bits: values at both ends of the 32-bit range."""
+    rng = np.random.default_rng(seed)
+    values = rng.choice(np.array([0, 1, 2**31, 2**32 - 2, 2**32 - 1], dtype=np.uint32), size=(80, 12))
+    shape = Banding(12, 1, 4, 2)
+    stats = LshStats()
+    got = {tuple(p) for p in candidate_pairs(values, shape, stats=stats).tolist()}
+    expected, met = forest_rule(values, shape)
+    assert got == expected and stats.collisions == met and stats.split_buckets > 0
