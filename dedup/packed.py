@@ -92,9 +92,7 @@ class PackedClusters(Sequence[Cluster]):
     def __eq__(self, other: object) -> bool:
         if isinstance(other, PackedClusters):
             return self.heads == other.heads and self._blobs == other._blobs or list(self) == list(other)
-        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
+        return _same_items(self, other)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -169,11 +167,17 @@ class EdgeTable(Sequence[Edge]):
         return np.unique(self.pairs[self.accepted])
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
-            return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
+        return _same_items(self, other)
 
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"EdgeTable({len(self)} pairs, {int(self.accepted.sum())} accepted)"
+
+
+def _same_items(seq: Sequence[object], other: object) -> bool:
+    """Equal to any sequence (a tuple, a list) holding equal items in the same order; NotImplemented
+    for anything else (a str or bytes is not a sequence of clusters or pairs)."""
+    if isinstance(other, Sequence) and not isinstance(other, str | bytes):
+        return len(seq) == len(other) and all(a == b for a, b in zip(seq, other, strict=True))
+    return NotImplemented  # type: ignore[return-value]
