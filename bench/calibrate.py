@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from dedup.config import Config
-from dedup.pipeline import run
+from dedup.pipeline.runner import run
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import meter  # noqa: E402

@@ -1,4 +1,4 @@
-"""The first pass per article: the compiled path (``textscan.sketch_text``) against the Python stages it replaces.
+"""The first pass per article: the compiled path (``sketch_stage.sketch_text``) against the Python stages it replaces.
 
 Usage:  python bench/firstpass.py FOLDER [--limit N] [--repeat R]
 
@@ -18,10 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
-from dedup import shingle, textscan
+from dedup.stages import shingle
+from dedup.stages import sketch as sketch_stage
 from dedup.config import Config
-from dedup.ingest import discover, read_items
-from dedup.vocab import Vocabulary
+from dedup.stages.ingest import discover, read_items
+from dedup.kernels.vocab import Vocabulary
 
 
 def main() -> int:
@@ -40,17 +41,17 @@ def main() -> int:
     if not texts:
         print(f"{args.folder}: no readable text")
         return 1
-    textscan.warm()
+    sketch_stage.warm()
     calls = {"python": 0}
-    python_sketch = textscan._python_sketch
+    python_sketch = sketch_stage._python_sketch
 
-    def counted(text: str) -> textscan.TextSketch:
+    def counted(text: str) -> sketch_stage.TextSketch:
         calls["python"] += 1
         return python_sketch(text)
 
-    textscan._python_sketch = counted  # to count the texts the kernels leave to Python
-    fast = [textscan.sketch_text(t) for t in texts]
-    textscan._python_sketch = python_sketch
+    sketch_stage._python_sketch = counted  # to count the texts the kernels leave to Python
+    fast = [sketch_stage.sketch_text(t) for t in texts]
+    sketch_stage._python_sketch = python_sketch
     uncovered = calls["python"]
     slow = [python_sketch(t) for t in texts]
     for text, a, b in zip(texts, fast, slow, strict=True):
@@ -63,11 +64,11 @@ def main() -> int:
     print(f"{n} texts from {len(files)} files; all equal; {n - uncovered} covered by the kernels, "
           f"{uncovered} through the Python stages")
     print(f"read_items          {t_read / len(files) * 1e6:8.0f} us per file")
-    textscan._VOCAB = Vocabulary()  # both paths start with empty memos: pass 1 stems every new word
+    sketch_stage._VOCAB = Vocabulary()  # both paths start with empty memos: pass 1 stems every new word
     shingle._STEM_HASH.clear()
     shingle.token_hash.cache_clear()
     for r in range(args.repeat):
-        for name, fn in (("compiled", textscan.sketch_text), ("python stages", python_sketch)):
+        for name, fn in (("compiled", sketch_stage.sketch_text), ("python stages", python_sketch)):
             t0 = time.perf_counter()
             for t in texts:
                 fn(t)

@@ -63,12 +63,12 @@ from pathlib import Path
 import numpy as np
 
 sys.path.append(str(Path(__file__).resolve().parent.parent))  # PYTHONPATH (a snapshot) goes first
-from dedup.candidates import band_keys, estimated_containment
+from dedup.stages.candidates import band_keys, estimated_containment
 from dedup.config import Config
-from dedup.ingest import ingest
-from dedup.normalize import normalize
-from dedup.shingle import drop_common, shingle_hashes
-from dedup.signatures import sign
+from dedup.stages.ingest import ingest
+from dedup.stages.normalize import normalize
+from dedup.stages.shingle import drop_common, shingle_hashes
+from dedup.stages.signatures import sign
 
 CACHE = Path("/tmp/lsh-study")
 SCREEN = Config().min_containment / 2  # 0.15, the pipeline's screen
@@ -474,9 +474,9 @@ def fit(args) -> None:
 # ------------------------------------------------------------------ seeds and METER
 def _verified(corpus: str, data: dict, codes: np.ndarray) -> np.ndarray:
     """Mask of the pairs the pipeline's verify stage accepts (its term weights, boilerplate and config)."""
-    from dedup.boilerplate import find_boilerplate
-    from dedup.verify import verify_pair
-    from dedup.weights import TermWeights
+    from dedup.stages.boilerplate import find_boilerplate
+    from dedup.stages.verify import verify_pair
+    from dedup.stages.weights import TermWeights
     cfg = Config()
     root = Path(corpus).resolve()
     docs, _ = ingest(root / "articles" if (root / "articles").is_dir() else root, cfg)

@@ -61,7 +61,7 @@ def iter_docs(inp: Path):
 
 def components(ids: list[str], pairs) -> list[list[str]]:
     """Clusters of two or more documents from index pairs (dedup's own union-find)."""
-    from dedup.cluster import connected
+    from dedup.stages.cluster import connected
 
     return [g for g in connected(ids, ((ids[i], ids[j]) for i, j in pairs)) if len(g) > 1]
 

@@ -4,7 +4,7 @@ Usage:  python bench/run_stages.py INPUT OUT_DIR STAGES_JSON [--jobs N] [--set O
 
 ``bench/scale.py`` measures this process (wall time, peak RSS, tree PSS): one
 run gives both the end-to-end figures and the per-stage ones.  It calls
-``dedup.pipeline.run_to_dir``, the library call behind ``dedup run``, with
+``dedup.pipeline.runner.run_to_dir``, the library call behind ``dedup run``, with
 progress on stderr every 10 s.
 """
 
@@ -16,9 +16,9 @@ import sys
 import time
 from pathlib import Path
 
-from dedup.cli_common import Progress
+from dedup.cli.options import Progress
 from dedup.config import Config
-from dedup.pipeline import run_to_dir
+from dedup.pipeline.runner import run_to_dir
 
 MB = 1024 * 1024
 

@@ -18,7 +18,7 @@ SVG plot are written.
 
 For each corpus it measures:
 
-- dedup, in one subprocess (``bench/run_stages.py``: ``dedup.pipeline.run_to_dir``,
+- dedup, in one subprocess (``bench/run_stages.py``: ``dedup.pipeline.runner.run_to_dir``,
   the call behind ``dedup run``, writing the same output files): wall time;
   peak RSS of its largest process (``/usr/bin/time -v``, i.e. the child's
   ``ru_maxrss``; ``os.wait4`` when GNU time is missing, which over-counts: a
@@ -141,7 +141,7 @@ def quality(clusters: list[list[str]], labels: dict[str, dict]) -> dict:
 
 
 def run_dedup(inp: Path, tmp: Path, jobs: int, timeout: float, n_bytes: int, sets: list[str] = ()) -> dict:
-    """One run of ``dedup.pipeline.run_to_dir`` (what ``dedup run`` calls) in a subprocess: end to end and per stage."""
+    """One run of ``dedup.pipeline.runner.run_to_dir`` (what ``dedup run`` calls) in a subprocess: end to end and per stage."""
     out, stages = tmp / "dedup-out", tmp / "dedup-stages.json"
     m = measure([PY, str(BENCH / "run_stages.py"), str(inp), str(out), str(stages), "--jobs", str(jobs),
                  "--input-bytes", str(n_bytes), *(a for kv in sets for a in ("--set", kv))],

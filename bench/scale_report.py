@@ -16,7 +16,7 @@ def print_corpus(rec: dict) -> None:
     n, nb = rec["documents"], rec["input_bytes"]
     ip = rec.get("dedup_inprocess")
     if ip:
-        print(f"\ndedup per stage (dedup.pipeline.run_to_dir, jobs {rec['jobs']}; MB/s = {nb / MB:.1f} MB input "
+        print(f"\ndedup per stage (dedup.pipeline.runner.run_to_dir, jobs {rec['jobs']}; MB/s = {nb / MB:.1f} MB input "
               "/ stage seconds)")
         print(f"  {'stage':16}{'docs in':>9}{'docs out':>10}{'seconds':>10}{'share':>7}{'docs/s':>10}{'MB/s':>9}  note")
         tot = sum(s["seconds"] for s in ip["stages"]) or 1

@@ -32,8 +32,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dedup.shingle import drop_common
-from dedup.signatures import csr, fmix32, permutations, sign, sign_csr
+from dedup.stages.shingle import drop_common
+from dedup.stages.signatures import csr, fmix32, permutations, sign, sign_csr
 
 # --- the old bulk-numpy implementation (dedup/signatures.py before the kernel), for comparison ---
 
@@ -128,7 +128,7 @@ def line(label: str, n_docs: int, n_bytes: int, seconds: float) -> None:
 _CHILD = r"""
 import time, numpy as np
 t0 = time.perf_counter()
-from dedup.signatures import sign_csr
+from dedup.stages.signatures import sign_csr
 t1 = time.perf_counter()
 flat = np.arange(1, 60, dtype=np.uint32); offsets = np.array([0, 20, 40, 59], dtype=np.int64)
 common = np.array([3, 4], dtype=np.uint32)

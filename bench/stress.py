@@ -22,7 +22,7 @@ texts of the same domains (METER courts/showbiz texts of threads not used as
 bases) are singletons, each its own group.  Shared boilerplate blocks are put
 on many unrelated files; they must not cause merges.
 
-``score`` runs ``dedup.pipeline.run`` on ``OUT_DIR/articles`` and prints the
+``score`` runs ``dedup.pipeline.runner.run`` on ``OUT_DIR/articles`` and prints the
 Adjusted Rand Index, pairwise precision/recall, a per-transform table and the
 worst failures (missed variant->base pairs with the verify reason of their
 edge, and false merges).  ``run`` does both, into a temporary folder.

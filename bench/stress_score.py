@@ -49,7 +49,7 @@ def read_labels(out_dir: Path) -> list[dict]:
 def score(out_dir: Path, config: Any = None, n_failures: int = 10) -> dict:
     """Run dedup on ``out_dir/articles`` and score it against ``out_dir/labels.jsonl``."""
     from dedup.config import Config
-    from dedup.pipeline import run
+    from dedup.pipeline.runner import run
 
     config = config or Config()
     labels = read_labels(out_dir)

@@ -50,7 +50,7 @@ class Document:
 class DocInfo:
     """A compared document without its text: what a run keeps of every document.
 
-    The texts stay on disk; the stages that need one read it again (``dedup.corpus.DocStore``).
+    The texts stay on disk; the stages that need one read it again (``dedup.pipeline.firstpass.DocStore``).
     """
 
     id: str
@@ -261,8 +261,8 @@ class RunResult:
 
     documents: tuple[DocInfo, ...]  # compared documents (no texts), sorted by id
     skipped: tuple[Skipped, ...]  # sorted by id
-    clusters: Sequence[Cluster]  # multi-member clusters, sorted by id (the pipeline's: a dedup.packed.PackedClusters)
-    edges: Sequence[Edge]  # every verified candidate pair, accepted or not, by (a, b) (the pipeline's: a dedup.packed.EdgeTable)
+    clusters: Sequence[Cluster]  # multi-member clusters, sorted by id (the pipeline's: a dedup.storage.packed.PackedClusters)
+    edges: Sequence[Edge]  # every verified candidate pair, accepted or not, by (a, b) (the pipeline's: a dedup.storage.packed.EdgeTable)
     stages: tuple[StageCount, ...]
     candidate_pairs: int
     seconds: float

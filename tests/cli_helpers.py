@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner, Result
 
-from dedup.cli import main
+from dedup.cli.app import main
 
 
 def invoke(*args: object) -> Result:

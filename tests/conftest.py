@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 
 from dedup.config import Config
-from dedup.ingest import ingest
-from dedup.normalize import normalize
-from dedup.shingle import shingle_hashes
-from dedup.signatures import sign
+from dedup.stages.ingest import ingest
+from dedup.stages.normalize import normalize
+from dedup.stages.shingle import shingle_hashes
+from dedup.stages.signatures import sign
 from dedup.types import Document, Evidence, NormalizedDoc
-from dedup.verify import evidence
-from dedup.weights import TermWeights
+from dedup.stages.verify import evidence
+from dedup.stages.weights import TermWeights
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -60,7 +60,7 @@ def seed_weights(seed_norms: dict[str, NormalizedDoc]) -> TermWeights:
 @pytest.fixture(scope="session")
 def seed_run():
     """One pipeline run over the seed folder."""
-    from dedup.pipeline import run
+    from dedup.pipeline.runner import run
 
     return run(SEEDS_DIR, Config(jobs=1))
 

@@ -1,4 +1,4 @@
-"""The compiled alignment (dedup.align_kernel) against a plain-Python statement of the same rule."""
+"""The compiled alignment (dedup.kernels.align) against a plain-Python statement of the same rule."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.align_kernel import align_sentences, matching_blocks, sentence_mass
-from dedup.diff import word_ops
+from dedup.kernels.align import align_sentences, matching_blocks, sentence_mass
+from dedup.stages.diff import word_ops
 
 MIN_TOKENS = 3
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dedup import atomic
+from dedup.storage import atomic
 
 
 @pytest.mark.parametrize("has_syncfs", [True, False])

@@ -14,9 +14,9 @@ import pytest
 from cli_helpers import invoke, no_traceback
 from click.testing import Result
 
-import dedup.atomic
-import dedup.ingest
-from dedup.report import validate
+import dedup.storage.atomic
+import dedup.stages.ingest
+from dedup.report.writer import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -186,7 +186,7 @@ def test_huge_file_is_skipped_without_being_read(tmp_path: Path, monkeypatch: py
         opened.append(os.fspath(file))
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(dedup.ingest, "open", spy_open, raising=False)
+    monkeypatch.setattr(dedup.stages.ingest, "open", spy_open, raising=False)
     try:
         with real_open(big, "wb") as fh:
             for _ in range(50):
@@ -298,7 +298,7 @@ def test_interrupted_write_keeps_old_clusters_json(tmp_path: Path, monkeypatch: 
     out = tmp_path / "out"
     run_ok(SEEDS, out)
     old = (out / "clusters.json").read_bytes()
-    real_ntf = dedup.atomic.tempfile.NamedTemporaryFile
+    real_ntf = dedup.storage.atomic.tempfile.NamedTemporaryFile
     seen: list[str] = []
 
     def half_writing_tempfile(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -308,7 +308,7 @@ def test_interrupted_write_keeps_old_clusters_json(tmp_path: Path, monkeypatch: 
             return _HalfWriter(tmp, exc)
         return tmp
 
-    monkeypatch.setattr(dedup.atomic.tempfile, "NamedTemporaryFile", half_writing_tempfile)
+    monkeypatch.setattr(dedup.storage.atomic.tempfile, "NamedTemporaryFile", half_writing_tempfile)
     result = invoke("run", SEEDS, "--out", out, "--canonical", "longest")
     no_traceback(result)
     assert any(name.startswith(".clusters.json.") for name in seen), "the fault was not injected"
@@ -339,7 +339,7 @@ def test_failed_rename_keeps_old_clusters_json(tmp_path: Path, monkeypatch: pyte
             raise KeyboardInterrupt
         return real_replace(src, dst, *args, **kwargs)
 
-    monkeypatch.setattr(dedup.atomic.os, "replace", failing_replace)
+    monkeypatch.setattr(dedup.storage.atomic.os, "replace", failing_replace)
     result = invoke("run", SEEDS, "--out", out, "--canonical", "earliest")
     monkeypatch.undo()
     no_traceback(result)

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
-from dedup import parallel
-from dedup.boilerplate import find_boilerplate, fingerprint, frequent_prints
+from dedup.runtime import pool as parallel
+from dedup.stages.boilerplate import find_boilerplate, fingerprint, frequent_prints
 from dedup.config import Config
-from dedup.normalize import normalize
-from dedup.pipeline import run
+from dedup.stages.normalize import normalize
+from dedup.pipeline.runner import run
 from dedup.types import Document
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 from test_html_report import EVIL_ID, PAYLOADS, evil_corpus
 
-from dedup.cli import main
+from dedup.cli.app import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -9,7 +9,7 @@ from datasketch.lsh import _optimal_param
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.candidates import (
+from dedup.stages.candidates import (
     Banding,
     LshStats,
     band_keys,
@@ -18,8 +18,8 @@ from dedup.candidates import (
     estimated_containment,
     lsh_params,
 )
-from dedup.shingle import shingle_hashes
-from dedup.signatures import sign
+from dedup.stages.shingle import shingle_hashes
+from dedup.stages.signatures import sign
 
 
 def family_sets(rng: np.random.Generator, n_families: int = 8, per_family: int = 6) -> list[np.ndarray]:

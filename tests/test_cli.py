@@ -11,10 +11,10 @@ import pytest
 from cli_helpers import invoke, no_traceback
 from click.testing import Result
 
-import dedup.parallel
+import dedup.runtime.pool
 from dedup import __version__
-from dedup.cli import run
-from dedup.report import validate
+from dedup.cli.app import run
+from dedup.report.writer import validate
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -198,8 +198,8 @@ def test_jobs_do_not_change_output(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     run_seeds(tmp_path / "j1", "--jobs", "1")
     run_seeds(tmp_path / "j2", "--jobs", "2")
     # The seeds are too few to start workers; force the process pool so -j 2 really forks.
-    monkeypatch.setattr(dedup.parallel, "MIN_PARALLEL", 1)
-    monkeypatch.setattr(dedup.parallel, "_CHUNK", 1)
+    monkeypatch.setattr(dedup.runtime.pool, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(dedup.runtime.pool, "_CHUNK", 1)
     run_seeds(tmp_path / "j2pool", "-j", "2")
     one = snapshot(tmp_path / "j1")
     assert {"clusters.json", "documents.jsonl"} <= set(one)

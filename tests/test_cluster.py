@@ -9,9 +9,9 @@ from itertools import combinations
 import pytest
 from conftest import make_doc
 
-from dedup.canonical import choose
-from dedup.cluster import Group, cluster, cluster_id, components, stars
-from dedup.normalize import normalize
+from dedup.stages.canonical import choose
+from dedup.stages.cluster import Group, cluster, cluster_id, components, stars
+from dedup.stages.normalize import normalize
 from dedup.types import DocInfo, Document, Edge, Evidence
 
 

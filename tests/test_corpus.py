@@ -1,4 +1,4 @@
-"""The pipeline's first pass (dedup.corpus) and its storage (dedup.store): compact arrays that match the stages run on each document alone.
+"""The pipeline's first pass (dedup.pipeline.firstpass) and its storage (dedup.storage.arrays): compact arrays that match the stages run on each document alone.
 
 Covers CSR gathering, the per-document hashes and profiles, reading documents
 again (and noticing a file that changed), and that ``--jobs`` with real worker
@@ -18,20 +18,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import dedup.corpus
-import dedup.parallel
-import dedup.pipeline
+import dedup.pipeline.firstpass
+import dedup.runtime.pool
+import dedup.pipeline.runner
 from dedup.config import Config
-from dedup.corpus import prepare
-from dedup.ingest import ingest, read_items
-from dedup.normalize import normalize
-from dedup.packed import PackedClusters
-from dedup.pipeline import PipelineError, run
-from dedup.shingle import fingerprint, keep_uncommon, shingle_hashes
-from dedup.signatures import sign_csr
-from dedup.store import CSR, RowSubset, SortedIndex, StoreError, gather, take
-from dedup.verify import verify_pair
-from dedup.weights import Deferred
+from dedup.pipeline.firstpass import prepare
+from dedup.stages.ingest import ingest, read_items
+from dedup.stages.normalize import normalize
+from dedup.storage.packed import PackedClusters
+from dedup.pipeline.runner import PipelineError, run
+from dedup.stages.shingle import fingerprint, keep_uncommon, shingle_hashes
+from dedup.stages.signatures import sign_csr
+from dedup.pipeline.docstore import StoreError
+from dedup.storage.arrays import CSR, RowSubset, SortedIndex, gather, take
+from dedup.stages.verify import verify_pair
+from dedup.stages.weights import Deferred
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
@@ -204,10 +205,10 @@ def test_jobs_give_the_same_run_with_real_worker_pools(generated: Path, monkeypa
     one = run(generated, Config(jobs=1))
     assert one.clusters, "the generated corpus has planted copies"
     # Make every stage hand its work to forked workers, in many small tasks.
-    monkeypatch.setattr(dedup.parallel, "MIN_PARALLEL", 1)
-    monkeypatch.setattr(dedup.parallel, "_CHUNK", 7)
-    monkeypatch.setattr(dedup.corpus, "FILES_PER_TASK", 5)
-    monkeypatch.setattr(dedup.pipeline, "GROUPS_PER_TASK", 3)
+    monkeypatch.setattr(dedup.runtime.pool, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(dedup.runtime.pool, "_CHUNK", 7)
+    monkeypatch.setattr(dedup.pipeline.firstpass, "FILES_PER_TASK", 5)
+    monkeypatch.setattr(dedup.pipeline.runner, "GROUPS_PER_TASK", 3)
     two = run(generated, Config(jobs=2))
     assert _fingerprint(two) == _fingerprint(one)
     assert dict(two.texts.items()) == dict(one.texts.items())
@@ -227,8 +228,8 @@ def test_skipped_inputs_come_back_from_worker_processes(generated: Path, tmp_pat
     (folder / "short.txt").write_text("Too short.\n")
     one = run(folder, Config(jobs=1))
     assert {s.reason for s in one.skipped} >= {"empty", "binary", "too_short"}
-    monkeypatch.setattr(dedup.parallel, "MIN_PARALLEL", 1)
-    monkeypatch.setattr(dedup.corpus, "FILES_PER_TASK", 5)
+    monkeypatch.setattr(dedup.runtime.pool, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(dedup.pipeline.firstpass, "FILES_PER_TASK", 5)
     two = run(folder, Config(jobs=2))
     assert two.skipped == one.skipped and two.clusters == one.clusters
 

@@ -1,4 +1,4 @@
-"""dedup.counting: np.unique's counts, block by block."""
+"""dedup.kernels.counting: np.unique's counts, block by block."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.counting import row_frequencies, value_counts
+from dedup.kernels.counting import row_frequencies, value_counts
 
 
 @given(st.lists(st.integers(0, 2**32 - 1) | st.integers(0, 9), max_size=200), st.integers(1, 50))

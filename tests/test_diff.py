@@ -6,9 +6,9 @@ import pytest
 from conftest import make_doc
 
 from dedup.config import Config
-from dedup.diff import diff, word_ops
-from dedup.normalize import normalize
-from dedup.weights import TermWeights
+from dedup.stages.diff import diff, word_ops
+from dedup.stages.normalize import normalize
+from dedup.stages.weights import TermWeights
 
 CONFIG = Config()
 

@@ -10,7 +10,7 @@ import pytest
 from cli_helpers import invoke, no_traceback
 
 from dedup.config import Config
-from dedup.evaluate import DEFAULT_THRESHOLDS
+from dedup.evaluation.evaluate import DEFAULT_THRESHOLDS
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -1,4 +1,4 @@
-"""dedup.metrics, dedup.evaluate and dedup.plot: hand-computed metrics, a brute-force ARI cross-check,
+"""dedup.evaluation.metrics, dedup.evaluation.evaluate and dedup.report.plot: hand-computed metrics, a brute-force ARI cross-check,
 label files, the error listings and the min-coverage sweep."""
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.cluster import cluster
+from dedup.stages.cluster import cluster
 from dedup.config import Config
-from dedup.evaluate import (
+from dedup.evaluation.evaluate import (
     DEFAULT_THRESHOLDS,
     LabelError,
     Labels,
@@ -29,11 +29,11 @@ from dedup.evaluate import (
     redecide,
     sweep,
 )
-from dedup.metrics import PRF, adjusted_rand, bcubed, pair_counts, pairwise, scores
-from dedup.pipeline import run
-from dedup.plot import pr_curve_svg
+from dedup.evaluation.metrics import PRF, adjusted_rand, bcubed, pair_counts, pairwise, scores
+from dedup.pipeline.runner import run
+from dedup.report.plot import pr_curve_svg
 from dedup.types import Document, Edge, Evidence, RunResult, Skipped
-from dedup.verify import decide
+from dedup.stages.verify import decide
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

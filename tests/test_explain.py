@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import make_doc
 
-from dedup.cli import main
+from dedup.cli.app import main
 from dedup.config import Config
-from dedup.explain import explain_pair, shared_passages
-from dedup.normalize import normalize
+from dedup.inspect.explain import explain_pair, shared_passages
+from dedup.stages.normalize import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

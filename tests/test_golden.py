@@ -17,7 +17,7 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
-from dedup.cli import main
+from dedup.cli.app import main
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "out"

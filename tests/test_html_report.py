@@ -14,10 +14,10 @@ import orjson
 import pytest
 from click.testing import CliRunner, Result
 
-import dedup.atomic
-import dedup.report
-from dedup import html_report
-from dedup.cli import main
+import dedup.storage.atomic
+import dedup.report.writer
+from dedup.report import html as html_report
+from dedup.cli.app import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -155,7 +155,7 @@ def test_written_before_clusters_json(tmp_path: Path, monkeypatch: pytest.Monkey
         order.append(Path(dst).name)
         real(src, dst)
 
-    monkeypatch.setattr(dedup.atomic.os, "replace", spy)
+    monkeypatch.setattr(dedup.storage.atomic.os, "replace", spy)
     result = invoke("run", SEEDS, "--out", tmp_path / "out", "--jobs", "1")
     assert order == ["documents.jsonl", "clusters", "report.html", "clusters.json"]
     assert str(tmp_path / "out" / "report.html") in result.output

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.config import Config
-from dedup.ingest import ingest
-from dedup.normalize import (
+from dedup.stages.ingest import ingest
+from dedup.stages.normalize import (
     _CONTROL,
     classify_line,
     content_stems,
@@ -19,7 +19,7 @@ from dedup.normalize import (
     sentence_words,
     words_of,
 )
-from dedup.shingle import hash_sentences, sketch
+from dedup.stages.shingle import hash_sentences, sketch
 from dedup.types import DocSketch
 
 

@@ -1,4 +1,4 @@
-"""dedup.packed: clusters kept as compressed pickles, and pairs kept as columns, behave as the sequences they hold."""
+"""dedup.storage.packed: clusters kept as compressed pickles, and pairs kept as columns, behave as the sequences they hold."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import zlib
 
 import pytest
 
-from dedup import verify
-from dedup.packed import (
+from dedup.stages import verify
+from dedup.storage.packed import (
     EdgeColumns,
     EdgeTable,
     PackedClusters,

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-import dedup.parallel
-from dedup.parallel import parallel_map
+import dedup.runtime.pool
+from dedup.runtime.pool import parallel_map
 
 
 class TwoArgError(Exception):
@@ -50,7 +50,7 @@ def _unloadable(chunk: list[int], ctx: Any) -> list[Any]:
 @pytest.fixture(autouse=True)
 def pools_and_a_deadline(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Every call here starts a real fork pool; a hang fails the test after 60 s instead of stalling the suite."""
-    monkeypatch.setattr(dedup.parallel, "MIN_PARALLEL", 1)
+    monkeypatch.setattr(dedup.runtime.pool, "MIN_PARALLEL", 1)
 
     def hang(signum: int, frame: Any) -> None:
         raise TimeoutError("parallel_map hung")
@@ -90,7 +90,7 @@ def _pid_and_start(chunk: list[int], ctx: None) -> list[tuple[int, list[str]]]:
 
 
 def test_each_worker_sets_up_its_heap_as_it_starts(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(dedup.parallel.heap, "worker_heap", lambda: _STARTED.append("worker_heap"))
+    monkeypatch.setattr(dedup.runtime.pool.heap, "worker_heap", lambda: _STARTED.append("worker_heap"))
     out = parallel_map(_pid_and_start, list(range(4000)), None, workers=2, chunk=100)
     assert {pid for pid, _ in out} - {os.getpid()}  # the work ran in workers
     assert all(started == ["worker_heap"] for _, started in out)

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedup.config import Config
-from dedup.pipeline import run
-from dedup.signatures import estimate_jaccard, sign
+from dedup.pipeline.runner import run
+from dedup.stages.signatures import estimate_jaccard, sign
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 SEED_FILES = sorted(SEEDS_DIR.iterdir())

@@ -12,13 +12,13 @@ import orjson
 import pytest
 
 import dedup
-import dedup.report as report_module
-from dedup import html_report
-from dedup.atomic import replace_dir, write_atomic
+import dedup.report.writer as report_module
+from dedup.report import html as html_report
+from dedup.storage.atomic import replace_dir, write_atomic
 from dedup.config import Config
-from dedup.markdown import cluster_filename, quote, word_diff
-from dedup.packed import PackedClusters
-from dedup.report import (
+from dedup.report.markdown import cluster_filename, quote, word_diff
+from dedup.storage.packed import PackedClusters
+from dedup.report.writer import (
     SCHEMA_VERSION,
     ReportError,
     clusters_json,

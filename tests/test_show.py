@@ -10,8 +10,8 @@ import orjson
 import pytest
 from click.testing import CliRunner, Result
 
-from dedup.cli import main
-from dedup.show import Styler, clean, use_color, wrap
+from dedup.cli.app import main
+from dedup.inspect.show import Styler, clean, use_color, wrap
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -12,9 +12,9 @@ from datasketch import MinHash
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedup.normalize import normalize
-from dedup.shingle import drop_common, hash_shingles, keep_uncommon, shingle_hashes, shingle_tokens, shingles
-from dedup.signatures import EMPTY, csr, estimate_jaccard, fmix32, sign, sign_csr, signatures
+from dedup.stages.normalize import normalize
+from dedup.stages.shingle import drop_common, hash_shingles, keep_uncommon, shingle_hashes, shingle_tokens, shingles
+from dedup.stages.signatures import EMPTY, csr, estimate_jaccard, fmix32, sign, sign_csr, signatures
 
 PERMS = (64, 128, 256)
 SEEDS = (1, 20240207)
@@ -336,7 +336,7 @@ def test_kernel_before_and_after_a_fork_pool(rng) -> None:
 def test_permutations_are_datasketchs(num_perm: int, seed: int) -> None:
     from datasketch import MinHash
 
-    from dedup.signatures import permutations
+    from dedup.stages.signatures import permutations
 
     a, b = permutations(num_perm, seed)
     da, db = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations

@@ -10,11 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup import linescan, scantables, textscan
-from dedup.normalize import _fold_chars, classify_line, normalize
-from dedup.shingle import sketch
-from dedup.textscan import TextSketch, sketch_text
-from dedup.vocab import MISSING, Vocabulary
+from dedup.kernels import linescan
+from dedup.text import tables as scantables
+from dedup.stages import sketch as sketch_stage
+from dedup.stages.normalize import _fold_chars, classify_line, normalize
+from dedup.stages.shingle import sketch
+from dedup.stages.sketch import TextSketch, sketch_text
+from dedup.kernels.vocab import MISSING, Vocabulary
 from tests.conftest import SEEDS_DIR, make_doc
 
 # Words, punctuation and line shapes that exercise every rule: abbreviations and initials, quotes and
@@ -34,7 +36,7 @@ _COVERED = [p for p in _PIECES if p not in _UNCOVERED]
 
 
 def _python(text: str) -> TextSketch:
-    return textscan._python_sketch(text)
+    return sketch_stage._python_sketch(text)
 
 
 def _assert_equal(a: TextSketch, b: TextSketch) -> None:
@@ -107,7 +109,7 @@ def test_texts_the_kernels_do_not_cover_take_the_python_path(text: str) -> None:
 def test_texts_folded_character_by_character_stay_on_the_compiled_path(text: str,
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     expected = _python(text)
-    monkeypatch.setattr(textscan, "_python_sketch", lambda t: pytest.fail("took the Python path"))
+    monkeypatch.setattr(sketch_stage, "_python_sketch", lambda t: pytest.fail("took the Python path"))
     _assert_equal(sketch_text(text), expected)
 
 
@@ -220,6 +222,6 @@ def test_every_expanded_character_gives_the_words_folding_gives(parts: list[tupl
 def test_an_ellipsis_keeps_a_text_on_the_compiled_path(monkeypatch: pytest.MonkeyPatch) -> None:
     text = "The mayor said… nothing. Then 1…2 votes were counted\u3000again."
     expected = _python(text)
-    monkeypatch.setattr(textscan, "_python_sketch", lambda t: pytest.fail("took the Python path"))
+    monkeypatch.setattr(sketch_stage, "_python_sketch", lambda t: pytest.fail("took the Python path"))
     _assert_equal(sketch_text(text), expected)
     assert expected.word_count == 11  # "1…2" is two numbers, as folding to "1...2" makes it

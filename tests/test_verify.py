@@ -6,10 +6,10 @@ import pytest
 from conftest import make_doc, pair_evidence
 
 from dedup.config import Config
-from dedup.normalize import content_stems, normalize
-from dedup.shingle import shingle_hashes
-from dedup.signatures import sign
-from dedup.verify import (
+from dedup.stages.normalize import content_stems, normalize
+from dedup.stages.shingle import shingle_hashes
+from dedup.stages.signatures import sign
+from dedup.stages.verify import (
     MIN_TOKENS,
     align,
     coverage,
@@ -17,7 +17,7 @@ from dedup.verify import (
     in_order_share,
     verify_pair,
 )
-from dedup.weights import TermWeights
+from dedup.stages.weights import TermWeights
 
 CONFIG = Config()
 

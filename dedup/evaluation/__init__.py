@@ -1,0 +1,1 @@
+"""Scoring a run against gold labels: pair and cluster metrics, threshold sweeps."""

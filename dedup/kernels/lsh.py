@@ -1,0 +1,69 @@
+"""LSH kernels (numba): the pairs of the buckets of one band, screened by their MinHash-estimated containment.
+
+The reference is datasketch's ``MinHashLSH.query``: with no crowded bucket the
+pairs are exactly its pairs (``tests/stages/test_candidates.py``).
+``stages.candidates`` sorts each band's keys and cuts them into runs; these
+kernels emit the pairs of the runs.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+
+@numba.njit(cache=True, nogil=True)
+def _bucket_codes(in_order, starts, runs, max_bucket, last, values, sizes, screen):  # pragma: no cover - compiled
+    """Pair codes i * n + j (i < j) of the runs of equal keys that pass the screen.
+
+    A run over ``max_bucket`` is left for the next split, or when ``last`` linked
+    as a star to its first member.  Returns the codes, the pairs met, and the
+    number of runs over ``max_bucket``.
+    """
+    n = values.shape[0]
+    count = 0
+    crowded = 0
+    for k in range(len(starts)):
+        s = runs[k]
+        if s < 2:
+            continue
+        if s <= max_bucket:
+            count += s * (s - 1) // 2
+        else:
+            crowded += 1
+            if last:
+                count += s - 1
+    out = np.empty(count, dtype=np.int64)
+    p = 0
+    for k in range(len(starts)):
+        s = runs[k]
+        if s < 2 or (s > max_bucket and not last):
+            continue
+        m = np.sort(in_order[starts[k]:starts[k] + s])
+        star = s > max_bucket
+        for a in range(1 if star else s):
+            for b in range(a + 1, s):
+                i, j = m[a], m[b]
+                if screen < 0.0 or _estimate(values, sizes, i, j) >= screen:
+                    out[p] = i * n + j
+                    p += 1
+    return out[:p].copy(), count, crowded
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _estimate(values, sizes, i, j):  # pragma: no cover - compiled
+    m = values.shape[1]
+    same = 0
+    for c in range(m):
+        same += values[i, c] == values[j, c]
+    jac = same / m
+    a, b = sizes[i], sizes[j]
+    return jac * (a + b) / (1.0 + jac) / max(min(a, b), 1.0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _containment(pairs, values, sizes):  # pragma: no cover - compiled
+    out = np.empty(len(pairs), dtype=np.float64)
+    for k in range(len(pairs)):
+        out[k] = _estimate(values, sizes, pairs[k, 0], pairs[k, 1])
+    return out

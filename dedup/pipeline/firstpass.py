@@ -1,0 +1,333 @@
+"""The pipeline's first pass: each document read, normalized and hashed once, then kept as compact arrays.
+
+A run does not hold the corpus's texts.  This pass (in worker processes when
+``--jobs`` allows) reads each file (``ingest``), normalizes and hashes it in one
+compiled pass (``textscan.sketch_text``, equal to ``shingle.sketch(normalize(...))``),
+and keeps of every document only:
+
+- its metadata (``DocInfo``) and where to read it again (``Locator``), with a
+  64-bit digest of its text to notice a file that changed during the run;
+- its distinct content-stem hashes, in one CSR array for the whole corpus
+  (document frequencies and MinHash signatures; freed once signed, as
+  ``Corpus.hashes`` can take them from the sentences), and its shingle
+  hashes when shingles are longer than one word;
+- its sentences as hashes (``store.Sentences``): what the verify stage
+  aligns, so verification reads no text at all;
+- the fingerprints of its sentences (corpus boilerplate), and their spans
+  in its text (what the diff stage quotes).
+
+Only the canonical and diff stages read texts again, and only those of
+cluster members (``store.DocStore``); they do not normalize them again.
+
+Memory: the workers hand back each chunk's arrays; the main process copies
+each kind into one array part by part, freeing the parts as it goes, so no
+array is ever held twice (``store.gather``, ``store.take``).  Like ``pipeline.py``, this
+module wires stages; the stages themselves stay functions over the core types.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from dedup.runtime import heap
+from dedup.stages.boilerplate import MIN_TOKENS, frequent_prints
+from dedup.config import Config
+from dedup.kernels.counting import row_frequencies, value_counts
+from dedup.stages.ingest import Item, assign_ids, discover, read_items, skipped_of
+from dedup.stages.normalize import normalize
+from dedup.runtime.pool import parallel_iter
+from dedup.stages.shingle import keep_uncommon, shingle_hashes
+from dedup.pipeline.docstore import DocStore, digest
+from dedup.stages.sketch import sketch_text, warm
+from dedup.storage.arrays import CSR, LRU, Sentences, SortedIndex, gather, increasing, take
+from dedup.types import DocInfo, Document, Locator, SentenceRef, Skipped
+from dedup.stages.weights import Deferred, Profile, TermWeights
+
+Progress = Callable[[str, int, int], None]
+FILES_PER_TASK = 256  # files a worker reads per task
+
+
+@dataclass
+class Corpus:
+    """Everything the comparing stages need of the corpus; document k is the k-th by id."""
+
+    infos: list[DocInfo]
+    skipped: list[Skipped]
+    shingles: CSR | None  # distinct shingle hashes (uint32) per document; None when shingle_size is 1: the
+    # document's content stems, which its sentences hold (``sentences.tokens``)
+    common: np.ndarray  # sorted shingle hashes left out of signatures and containment (drop_common)
+    weights: TermWeights
+    store: DocStore
+    seconds: dict[str, float]  # time per stage of the pass (ingest, normalize; shingle's is in normalize's)
+    files: int
+    too_short: int  # documents skipped as too short after normalization (among ``skipped``)
+    sentences: Sentences
+
+    def profile(self, k: int) -> Profile:
+        """Document k as sentence alignment sees it, from the arrays (kept for the last documents asked for)."""
+        return self.__dict__.setdefault("_profiles", LRU()).get(k, lambda: self._build_profile(k))
+
+    def deferred(self, k: int) -> Deferred:
+        """Document k for the verifier: its profile is built only if the pair gets as far as alignment."""
+        se = self.sentences
+        return Deferred(self.infos[k].id, int(se.words[k]), int(se.keys[k]), lambda: self.profile(k))
+
+    def _build_profile(self, k: int) -> Profile:
+        se = self.sentences
+        tokens, offsets, prints = se.rows(k)
+        return self.weights.build(self.infos[k].id, tokens, offsets, prints, int(se.words[k]), int(se.keys[k]))
+
+    def sentence_refs(self, k: int) -> list[SentenceRef]:
+        """Document k's sentences as the diff stage quotes them: (text, start, end, fingerprint of its words).
+
+        The text is read again (``DocStore.text`` checks it is the one the first pass
+        read); the spans are the first pass's, so nothing is normalized again.
+        """
+        text = self.store.text(k)
+        se = self.sentences
+        lo, hi = int(se.doc[k]), int(se.doc[k + 1])
+        return [(text[s:e], s, e, p) for (s, e), p in zip(se.spans[lo:hi].tolist(), se.prints[lo:hi].tolist(),
+                                                          strict=True)]
+
+    def warm(self) -> None:
+        """Build the lazy lookups now, so that forked workers inherit them instead of each building its own."""
+        _ = self.index
+
+    @cached_property
+    def index(self) -> SortedIndex:
+        """Document id -> k (the store's ids are sorted, as the documents are)."""
+        return SortedIndex(self.store.ids)
+
+    def signed(self) -> tuple[np.ndarray, np.ndarray, bool]:
+        """What the signatures are made from, as ``signatures.sign_csr`` takes it: (flat, offsets,
+        distinct).  By default each document's sentence stems, which repeat across its sentences."""
+        if self.shingles is not None:
+            return self.shingles.flat, self.shingles.offsets, True
+        se = self.sentences
+        return se.tokens.flat, se.tokens.offsets[se.doc].astype(np.int64), False
+
+    def hashes(self, k: int) -> np.ndarray:
+        """Document k's shingle hashes as the comparing stages see them (corpus-common ones left out,
+        ``shingle.keep_uncommon``'s rule; kept for the last documents asked for)."""
+        return self.__dict__.setdefault("_hashes", LRU()).get(k, lambda: self._build_hashes(k))
+
+    def _build_hashes(self, k: int) -> np.ndarray:
+        if self.shingles is not None:
+            row = self.shingles[k]
+        else:  # a document's terms: its sentences' stems, distinct and sorted
+            row = np.sort(self.sentences.rows(k)[0])
+            row = row[np.concatenate(([True], row[1:] != row[:-1]))] if len(row) else row
+        return keep_uncommon(row, self.common)
+
+
+# ---------------------------------------------------------------- the pass, per chunk of files
+
+
+@dataclass
+class _Chunk:
+    """What a worker returns for a chunk of files: per item, light rows; per document, arrays."""
+
+    items: list[Item]  # fields without the text (kept only for JSON records)
+    locators: list[Locator]
+    words: np.ndarray  # per item; -1 for a skipped one
+    digests: np.ndarray  # of the text
+    keys: np.ndarray  # of the words in order (shingle.words_key)
+    shingles: tuple[np.ndarray, np.ndarray] | None
+    prints: tuple[np.ndarray, np.ndarray]  # distinct fingerprints of sentences that count for boilerplate
+    n_prints: np.ndarray  # such sentences, with repeats
+    sentences: np.ndarray  # sentences per item
+    sent_tokens: tuple[np.ndarray, np.ndarray]  # one row per sentence: its sorted distinct stem hashes
+    sent_prints: np.ndarray  # one fingerprint per sentence
+    sent_spans: np.ndarray  # (sentences, 2) uint32: each sentence's (start, end) in its text
+    seconds: tuple[float, float]  # reading, then normalizing and hashing (one compiled pass)
+
+
+def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
+    t_read = t_sketch = 0.0
+    items: list[Item] = []
+    locators: list[Locator] = []
+    words: list[int] = []
+    digests: list[int] = []
+    keys: list[int] = []
+    n_prints: list[int] = []
+    n_sent: list[int] = []
+    shingles: list[np.ndarray] = []
+    prints: list[np.ndarray] = []
+    sent_tokens: list[np.ndarray] = []
+    sent_lengths: list[np.ndarray] = []
+    sent_prints: list[np.ndarray] = []
+    sent_spans: list[np.ndarray] = []
+    empty32, empty64 = np.zeros(0, np.uint32), np.zeros(0, np.uint64)
+    for rel, full in files:
+        t0 = time.perf_counter()
+        file_items = read_items(full, rel, config)
+        t_read += time.perf_counter() - t0
+        for r, item in enumerate(file_items):
+            items.append(item)
+            locators.append(Locator(full, rel, r))
+            if item.skip is not None:
+                words.append(-1)
+                digests.append(0)
+                keys.append(0)
+                n_prints.append(0)
+                n_sent.append(0)
+                shingles.append(empty32)
+                prints.append(empty64)
+                continue
+            t0 = time.perf_counter()
+            text = item.fields["text"]
+            sk = sketch_text(text)  # = shingle.sketch(normalize(...)), as arrays
+            if config.shingle_size != 1:
+                shingles.append(shingle_hashes(normalize(Document(id=item.fallback_id, path=item.path,
+                                                                  **item.fields)), config.shingle_size))
+            counted = sk.prints[sk.lengths >= MIN_TOKENS].tolist()
+            prints.append(np.array(sorted(set(counted)), dtype=np.uint64))
+            n_prints.append(len(counted))
+            n_sent.append(len(sk.lengths))
+            sent_tokens.append(sk.tokens)
+            sent_lengths.append(sk.lengths)
+            sent_prints.append(sk.prints)
+            sent_spans.append(sk.spans)
+            words.append(sk.word_count)
+            keys.append(sk.key)
+            digests.append(digest(text))
+            if item.fields["format"] not in ("json", "jsonl"):
+                item.fields = {k: v for k, v in item.fields.items() if k != "text"} | {"chars": len(text)}
+            else:
+                item.fields = dict(item.fields, chars=len(text))
+            t_sketch += time.perf_counter() - t0
+    return [_Chunk(items, locators, np.array(words, dtype=np.int64), np.array(digests, dtype=np.uint64),
+                   np.array(keys, dtype=np.uint64),
+                   None if config.shingle_size == 1 else _pack(shingles, np.uint32), _pack(prints, np.uint64),
+                   np.array(n_prints, dtype=np.int64), np.array(n_sent, dtype=np.int64),
+                   (_join(sent_tokens, np.uint32), _join(sent_lengths, np.uint32)), _join(sent_prints, np.uint64),
+                   _join(sent_spans, np.uint32).reshape(-1, 2), (t_read, t_sketch))]
+
+
+def _chunks(files: list[tuple[str, str]], config: Config, tick: Callable[[int, int], None] | None
+            ) -> Iterator[_Chunk]:
+    """The pass over ``files``, a chunk at a time as the workers finish them, in order."""
+    for part in parallel_iter(_sketch_chunk, files, config, config.workers, tick, chunk=FILES_PER_TASK, cost=10):
+        yield from part
+
+
+def _join(parts: list[np.ndarray], dtype: type) -> np.ndarray:
+    return np.concatenate(parts).astype(dtype, copy=False) if parts else np.zeros(0, dtype)
+
+
+def _pack(rows: list[np.ndarray], dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+    return (np.concatenate(rows).astype(dtype, copy=False) if rows else np.zeros(0, dtype)), lengths
+
+
+# ---------------------------------------------------------------- the whole pass
+
+
+def prepare(root: str | os.PathLike, config: Config, progress: Progress | None = None) -> Corpus:
+    """Read, normalize and hash every document under ``root``; the corpus as compact arrays."""
+    t_start = time.perf_counter()
+    heap.prefer_mmap()
+    warm()  # the compiled first pass's tables and kernels, inherited by forked workers
+    files, items = discover(root)
+    n0 = len(items)  # folders that could not be listed: skipped items with no arrays
+    locators = [Locator(it.path, it.path, 0) for it in items]
+    none64, none32 = np.full(n0, -1, dtype=np.int64), np.zeros(n0, dtype=np.uint64)
+    per_item: dict[str, list[np.ndarray]] = {"words": [none64], "digests": [none32], "keys": [none32],
+                                             "n_prints": [none64 + 1], "n_sent": [none64 + 1]}
+    shingles = [(np.zeros(0, np.uint32), np.zeros(n0, np.int64))]
+    prints = [(np.zeros(0, np.uint64), np.zeros(n0, np.int64))]
+    sent_tokens: list[tuple[np.ndarray, np.ndarray]] = []
+    sent_prints: list[np.ndarray] = []
+    sent_spans: list[np.ndarray] = []
+    work = [0.0, 0.0]
+    tick = (lambda done, total: progress("read", done, total)) if progress else None
+    n_files = len(files)
+    for ch in _chunks(files, config, tick):
+        items += ch.items
+        locators += ch.locators
+        for name, arr in (("words", ch.words), ("digests", ch.digests), ("keys", ch.keys),
+                          ("n_prints", ch.n_prints), ("n_sent", ch.sentences)):
+            per_item[name].append(arr)
+        if ch.shingles is not None:
+            shingles.append(ch.shingles)
+        prints.append(ch.prints)
+        sent_tokens.append(ch.sent_tokens)
+        sent_prints.append(ch.sent_prints)
+        sent_spans.append(ch.sent_spans)
+        work = [w + x for w, x in zip(work, ch.seconds)]
+    del files  # the workers' locators hold the paths from here on (a million files: ~200 MB of strings)
+    words, digests, keys, n_prints, n_sent = (np.concatenate(per_item[k]) for k in
+                                              ("words", "digests", "keys", "n_prints", "n_sent"))
+    del per_item
+    if progress:
+        progress("index", 0, 1)  # what follows is in this process: ids, arrays, frequencies, boilerplate
+    ids = assign_ids(items)
+    skipped = skipped_of(ids, items)
+    ingested = [r for r, it in enumerate(items) if it.skip is None]
+    for r in ingested:
+        if words[r] < config.min_words:
+            skipped.append(Skipped(ids[r], items[r].path, "too_short",
+                                   f"{items[r].path}: {words[r]} words of article body after normalization; "
+                                   f"at least {config.min_words} needed (--min-words)"))
+    kept = sorted((r for r in ingested if words[r] >= config.min_words), key=lambda r: ids[r])
+    rows = np.array(kept, dtype=np.int64)
+
+    # Each kind of array: the kept documents' rows, in id order, copied part by part as each part is freed.
+    every = len(rows) == len(items) and increasing(rows, len(items))  # all kept, already in id order
+    doc_rows = None if every else rows
+    corpus_shingles = None if config.shingle_size == 1 else gather(shingles, np.uint32, doc_rows)
+    del shingles
+    if every:
+        sent_rows, doc = None, np.concatenate(([0], np.cumsum(n_sent, dtype=np.int64)))
+    else:  # the kept documents' sentences, document by document
+        taken = CSR(np.arange(int(n_sent.sum()), dtype=np.int64),
+                    np.concatenate(([0], np.cumsum(n_sent, dtype=np.int64)))).take(rows)
+        sent_rows, doc = taken.flat, taken.offsets
+        del taken
+    sentences = Sentences(gather(sent_tokens, np.uint32, sent_rows), take(sent_prints, np.uint64, sent_rows),
+                          doc, words[rows], keys[rows], take(sent_spans, np.uint32, sent_rows, width=2))
+    del sent_rows
+    corpus_prints = gather(prints, np.uint64, doc_rows)
+
+    ids_kept = [ids[r] for r in kept]
+    infos = [_info(ids[r], items[r], int(words[r])) for r in kept]
+    inline = {k: Document(id=ids[r], path=items[r].path, **{f: v for f, v in items[r].fields.items() if f != "chars"})
+              for k, r in enumerate(kept) if "text" in items[r].fields}
+    store = DocStore(ids_kept, [locators[r] for r in kept], digests[rows], inline, config)
+    del items, locators
+    # Document frequencies: each document's stems, from its sentences, counted once per document.
+    values, df = row_frequencies(sentences.tokens.flat, sentences.tokens.offsets[sentences.doc],
+                                 threads=config.workers)
+    common = common_hashes(len(kept), config.common_share, config.common_min_docs,
+                           value_counts(corpus_shingles.flat) if corpus_shingles is not None else (values, df))
+    boilerplate = frequent_prints(corpus_prints, n_prints[rows].tolist(),
+                                  sentences.arrays, config.boilerplate_min_docs, config.workers)
+    weights = TermWeights(values, df, len(kept), boilerplate)
+    heap.trim()
+    wall = time.perf_counter() - t_start
+    busy = sum(work) or 1.0
+    seconds = {"ingest": wall * work[0] / busy, "normalize": wall * work[1] / busy, "shingle": 0.0}
+    return Corpus(infos, sorted(skipped, key=lambda x: x.id), corpus_shingles, common, weights, store,
+                  seconds, n_files, len(ingested) - len(kept), sentences)
+
+
+def common_hashes(n: int, max_share: float, min_docs: int, frequencies: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """The shingle hashes found in more than ``max(min_docs, max_share * n)`` of ``n`` documents (see
+    ``drop_common``), from ``frequencies``: each hash (sorted) and the number of documents it is in."""
+    limit = max(min_docs, int(max_share * n))
+    if n <= limit:
+        return np.zeros(0, np.uint32)
+    values, counts = frequencies
+    return values[counts > limit]
+
+
+def _info(doc_id: str, item: Item, words: int) -> DocInfo:
+    f = item.fields
+    return DocInfo(doc_id, item.path, f["encoding"], f["format"], f["chars"], words,
+                   f.get("title"), f.get("date"), f.get("source"), f.get("url"))

@@ -1,0 +1,230 @@
+"""The pipeline: the only place that wires the stages together.
+
+    ingest -> normalize -> shingle -> signatures -> candidates -> verify
+           -> cluster -> canonical -> diff -> (report)
+
+``run()`` returns a :class:`RunResult`; ``run_to_dir()`` also writes the
+report.  Every stage counts the documents it takes in and hands on.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+
+import numpy as np
+
+from dedup.stages import canonical as canonical_stage
+from dedup.stages.candidates import LshStats, banding, candidate_pairs
+from dedup.stages.cluster import Group, cluster, cluster_id
+from dedup.config import Config
+from dedup.pipeline.firstpass import Corpus, prepare
+from dedup.stages.diff import diff_refs
+from dedup.storage.packed import EdgeColumns, EdgeTable, PackedClusters, pack
+from dedup.runtime.pool import parallel_map
+from dedup.report.writer import write_report
+from dedup.stages.signatures import sign_csr
+from dedup.pipeline.docstore import DocStore, StoreError
+from dedup.storage.arrays import RowSubset
+from dedup.types import (
+    Cluster,
+    ClusterHead,
+    DocInfo,
+    Member,
+    RunResult,
+    Signatures,
+    Skipped,
+    StageCount,
+)
+from dedup.stages.verify import align, assess, screened, verify_pair
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+GROUPS_PER_TASK = 50  # clusters a worker diffs per task
+
+
+class PipelineError(Exception):
+    """A run cannot go on (nothing to compare, a file changed under it, ...); the message is one line."""
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def run(root: str | os.PathLike, config: Config | None = None, progress: Progress | None = None) -> RunResult:
+    """Run every stage on the files under ``root``."""
+    config = config or Config()
+    progress = progress or _noop
+    try:
+        return _run(root, config, progress)
+    except StoreError as err:
+        raise PipelineError(str(err)) from None
+
+
+def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResult:
+    stages: list[StageCount] = []
+    t_run = time.perf_counter()
+
+    def count(stage: str, n_in: int, n_out: int, seconds: float, note: str = "") -> None:
+        stages.append(StageCount(stage, n_in, n_out, seconds, note))
+
+    corpus = prepare(root, config, progress)
+    n, short = len(corpus.infos), corpus.too_short
+    ingested = n + short
+    count("ingest", ingested + len(corpus.skipped) - short, ingested, corpus.seconds["ingest"],
+          f"{len(corpus.skipped) - short} input(s) skipped with a reason")
+    count("normalize", ingested, n, corpus.seconds["normalize"], f"{short} too short after normalization")
+    if not n:
+        raise PipelineError(f"{root}: nothing to compare: {len(corpus.skipped)} input(s), all skipped "
+                            f"({_reasons(corpus.skipped)})")
+    count("shingle", n, n, corpus.seconds["shingle"], "hashed in normalize's compiled pass; its time is counted there")
+
+    t0 = time.perf_counter()
+    progress("signatures", 0, n)
+    values, sizes = _sign(corpus, config)
+    ids = [d.id for d in corpus.infos]
+    sigs = Signatures(tuple(ids), values, sizes)
+    count("signatures", n, n, time.perf_counter() - t0)
+
+    t0 = time.perf_counter()
+    lsh = LshStats()
+    shape = banding(config.num_perm, config.lsh_rows, config.max_bucket, config.lsh_split)
+    # Screen: a pair whose MinHash-estimated containment is well under min_containment is unlikely to
+    # pass the exact check; it is dropped as LSH meets it, before any per-pair Python work.
+    screen = config.lsh_screen * config.min_containment
+    pairs = candidate_pairs(sigs.values, shape, sigs.shingle_counts, screen,
+                            lambda done, total: progress("candidates (LSH bands)", done, total), lsh,
+                            threads=config.workers)
+    rows = np.unique(pairs)
+    del sigs, values  # verify reads only the candidates' signatures: made again once all are freed
+    involved = RowSubset(rows, _sign(corpus, config, rows)[0])
+    in_pairs = len(rows)
+    count("candidates", n, in_pairs, time.perf_counter() - t0,
+          f"{len(pairs)} candidate pair(s): {shape.describe()} met {lsh.collisions} pair(s) in buckets "
+          f"({lsh.split_buckets} bucket(s) split, {lsh.star_buckets} linked as stars), of which "
+          f"{lsh.screened_out} had an estimated containment below {screen:.2f}")
+
+    t0 = time.perf_counter()
+    progress("verify", 0, len(pairs))
+    corpus.warm()
+    edges = EdgeTable(ids, parallel_map(_verify_chunk, pairs, (corpus, involved, config), config.workers,
+                                        lambda done, total: progress("verify", done, total)))
+    accepted = edges.accepted_edges()
+    count("verify", in_pairs, len(edges.linked()), time.perf_counter() - t0,
+          f"{len(accepted)} of {len(edges)} pair(s) verified as copies; "
+          f"{len(corpus.weights.boilerplate)} boilerplate sentence(s) discounted")
+
+    t0 = time.perf_counter()
+    groups = cluster(ids, accepted)
+    del accepted  # the edges as objects; the table keeps them as columns
+    index = corpus.index
+    members = sorted(m for g in groups for m in g.members)
+    involved = involved.narrow(np.array([index[m] for m in members], dtype=np.int64))  # only members' from here
+    clustered = sum(len(g.members) for g in groups)
+    count("cluster", n, clustered, time.perf_counter() - t0,
+          f"{len(groups)} cluster(s); {n - clustered} singleton(s)")
+
+    t0 = time.perf_counter()
+    packed = parallel_map(_finish_chunk, groups, (corpus, involved, config), config.workers,
+                          lambda done, total: progress("diff", done, total), chunk=GROUPS_PER_TASK, cost=40)
+    clusters = PackedClusters(sorted(packed, key=lambda p: p[0].id))  # packed by the workers, not unpacked here
+    del packed
+    count("canonical+diff", clustered, clustered, time.perf_counter() - t0,
+          f"{clustered - len(clusters)} variant(s) diffed")
+
+    return RunResult(
+        documents=tuple(corpus.infos),
+        skipped=tuple(corpus.skipped),
+        clusters=clusters,
+        edges=edges,  # in candidate order: (a, b) by document number, which is by id
+        stages=tuple(stages),
+        candidate_pairs=len(pairs),
+        seconds=time.perf_counter() - t_run,
+        texts=StoredTexts(corpus.store, {m: index[m] for m in members}),
+        meta={"lsh": {"bands": shape.bands, "rows": shape.rows, "collisions": lsh.collisions,
+                      "screened_out": lsh.screened_out, "split_buckets": lsh.split_buckets,
+                      "star_buckets": lsh.star_buckets}},
+    )
+
+
+def _sign(corpus: Corpus, config: Config, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(signatures, shingles each was made from) of every document, or of documents ``rows``."""
+    flat, offsets, distinct = corpus.signed()
+    return sign_csr(flat, offsets, config.num_perm, config.seed, corpus.common, threads=config.workers,
+                    distinct=distinct, rows=rows)
+
+
+def _verify_chunk(chunk: np.ndarray, ctx: tuple[Corpus, RowSubset, Config]) -> list[EdgeColumns]:
+    corpus, values, config = ctx
+    pairs = chunk.tolist()
+    return [EdgeColumns.of(pairs, [verify_pair(corpus.deferred(i), corpus.deferred(j), corpus.hashes(i),
+                                               corpus.hashes(j), values[i], values[j], config, corpus.weights)
+                                   for i, j in pairs])]
+
+
+def _finish_chunk(groups: list[Group], ctx: tuple[Corpus, RowSubset, Config]) -> list[tuple[ClusterHead, bytes]]:
+    corpus, values, config = ctx
+    return [pack(_finish(g, corpus, corpus.index, values, config)) for g in groups]
+
+
+def _finish(group: Group, corpus: Corpus, index: Mapping[str, int], values: RowSubset, config: Config) -> Cluster:
+    """Choose the canonical, then figure and diff every variant against it."""
+    infos = {m: corpus.infos[index[m]] for m in group.members}
+    canon, reason = canonical_stage.choose(group, infos, config.canonical)
+    c = index[canon]
+    weights = corpus.weights
+    canon_refs = corpus.sentence_refs(c)
+    members = [Member(canon, True)]
+    for m in group.members:
+        if m == canon:
+            continue
+        k = index[m]
+        pm, pc = corpus.profile(k), corpus.profile(c)
+        ev, pairs = assess(pm, pc, corpus.hashes(k), corpus.hashes(c), values[k], values[c], config, weights)
+        if screened(ev, config):  # not aligned for the verdict; the diff still needs the alignment
+            pairs = align(pm, pc, config.sentence_similarity, weights)
+        why = f"verified copy of {group.centre}: {group.joined[m]}" if m in group.joined \
+            else "centre of the cluster: the other members are verified copies of it"
+        members.append(Member(m, False, ev, diff_refs(corpus.sentence_refs(k), canon_refs, pairs), why))
+    if canon != group.centre:
+        reason += f"; members joined through {group.centre}"
+    return Cluster(cluster_id(group.members), canon, reason, tuple(members))
+
+
+class StoredTexts(Mapping[str, str]):
+    """The texts of the clustered documents, read from disk when asked for (the report shows a few hundred)."""
+
+    def __init__(self, store: DocStore, index: dict[str, int]) -> None:
+        self._store, self._index = store, index
+
+    def __getitem__(self, doc_id: str) -> str:
+        return self._store.text(self._index[doc_id])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
+def _reasons(skipped: list[Skipped]) -> str:
+    counts: dict[str, int] = {}
+    for s in skipped:
+        counts[s.reason] = counts.get(s.reason, 0) + 1
+    return ", ".join(f"{n} {r}" for r, n in sorted(counts.items()))
+
+
+def run_to_dir(root: str | os.PathLike, out_dir: str | os.PathLike, config: Config | None = None,
+               progress: Progress | None = None) -> tuple[RunResult, list[Path]]:
+    """Run the pipeline and write the report files into ``out_dir``."""
+    config = config or Config()
+    result = run(root, config, progress)
+    try:
+        paths = write_report(result, config, Path(out_dir), str(root))
+    except StoreError as err:
+        raise PipelineError(str(err)) from None
+    return result, paths
+
+
+__all__ = ["DocInfo", "PipelineError", "StoredTexts", "run", "run_to_dir"]
