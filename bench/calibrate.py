@@ -24,8 +24,8 @@ from dedup.config import Config
 from dedup.pipeline.runner import run
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import meter  # noqa: E402
-import stress  # noqa: E402
+import meter
+import stress
 
 REPO = Path(__file__).resolve().parent.parent
 WANT = [["000", "001", "002"]]

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 
+from dedup.config import Config
+from dedup.kernels.vocab import Vocabulary
 from dedup.stages import shingle
 from dedup.stages import sketch as sketch_stage
-from dedup.config import Config
 from dedup.stages.ingest import discover, read_items
-from dedup.kernels.vocab import Vocabulary
 
 
 def main() -> int:

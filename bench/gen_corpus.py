@@ -182,7 +182,7 @@ def make_block(b: int) -> tuple[bytes, bytes, dict]:
     has_variants: list[int] = []
     fresh = list(range(n_orig))
     r.shuffle(fresh)
-    counts = {t: 0 for t in ("original",) + TRANSFORMS}
+    counts = dict.fromkeys(("original",) + TRANSFORMS, 0)
     counts["original"] = n_orig
     for p in var_pos:
         if has_variants and (r.random() < 0.3 or not fresh):

@@ -16,7 +16,9 @@ is imported from PYTHONPATH first, so a snapshot of a commit can be measured
 while the working tree is being edited::
 
     mkdir -p /tmp/lsh-study/src && git archive HEAD dedup | tar -x -C /tmp/lsh-study/src
-    PYTHONPATH=/tmp/lsh-study/src .venv/bin/python bench/lsh_study.py scale ...  For every rule it reports the LSH pairs, the pairs left after
+    PYTHONPATH=/tmp/lsh-study/src .venv/bin/python bench/lsh_study.py scale ...
+
+For every rule it reports the LSH pairs, the pairs left after
 the screen (MinHash-estimated containment >= 0.15, as the pipeline), and for
 the per-document caps the pairs kept, the recall of the true pairs (two
 documents of one label group) before and after, by the variant's transform
@@ -63,8 +65,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.append(str(Path(__file__).resolve().parent.parent))  # PYTHONPATH (a snapshot) goes first
-from dedup.stages.candidates import band_keys, estimated_containment
 from dedup.config import Config
+from dedup.stages.candidates import band_keys, estimated_containment
 from dedup.stages.ingest import ingest
 from dedup.stages.normalize import normalize
 from dedup.stages.shingle import drop_common, shingle_hashes

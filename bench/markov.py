@@ -91,7 +91,7 @@ def _mark(tokens: list[str], lower_seen: set[str]) -> list[str]:
     for tok in tokens:
         lead, core, trail = _CORE.match(tok).groups()
         if core and core[0].isupper() and any(c.isalpha() for c in core) and core not in MONTHS_DAYS \
-                and not core.startswith("I'") and (core.lower() not in lower_seen or core.isupper() and len(core) > 1):
+                and not core.startswith("I'") and (core.lower() not in lower_seen or (core.isupper() and len(core) > 1)):
             if prev_ent and not lead:  # "Victoria Beckham" -> one entity
                 out[-1] += trail
                 prev_ent = not trail

@@ -28,9 +28,9 @@ from pathlib import Path
 
 from datasketch import MinHash, MinHashLSH
 
-from dedup.stages.cluster import connected
 from dedup.config import Config
 from dedup.pipeline.runner import run_to_dir
+from dedup.stages.cluster import connected
 
 
 def score(clusters: list[list[str]], labels: dict[str, dict]) -> dict[str, float]:

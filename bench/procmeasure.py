@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -64,10 +65,8 @@ def measure(cmd: list[str], log: Path, cwd: Path | None = None, env: dict | None
 
         def sample() -> None:
             while not done.wait(0.5):
-                try:
+                with contextlib.suppress(Exception):
                     peak[0] = max(peak[0], _tree_pss_kb(p.pid))
-                except Exception:  # noqa: BLE001, S110 - a process vanishing mid-read
-                    pass
 
         th = threading.Thread(target=sample, daemon=True)
         th.start()
@@ -76,19 +75,15 @@ def measure(cmd: list[str], log: Path, cwd: Path | None = None, env: dict | None
             def kill() -> None:
                 nonlocal timed_out
                 timed_out = True
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
             timer = threading.Timer(timeout, kill)
             timer.start()
         try:
             _, status, ru = os.wait4(p.pid, 0)
         except BaseException:  # interrupted: take the system's processes down too
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
             raise
         wall = time.perf_counter() - t0
         if timeout:

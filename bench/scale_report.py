@@ -30,7 +30,7 @@ def print_corpus(rec: dict) -> None:
           "tree PSS = all its processes, sampled)")
     print(f"  {'system':64}{'wall s':>9}{'docs/s':>9}{'MB/s':>7}{'CPU s':>8}{'peak RSS MB':>12}{'tree PSS MB':>12}"
           f"{'cand. pairs':>13}{'clusters':>9}")
-    for name, s in rec["systems"].items():
+    for s in rec["systems"].values():
         if s.get("rc") != 0:
             why = "timed out" if s.get("timed_out") else f"exit {s.get('rc')}"
             print(f"  {s['system']:64}{s['wall_s']:>9.1f}  FAILED ({why}): {s.get('error', '')[-300:]}")

@@ -6,11 +6,7 @@ and ``stress_gen.py`` (boilerplate blocks).
 
 from __future__ import annotations
 
-STOP = frozenset("""a an the and or but if then than that this these those there their they them he she him her his
-hers it its we us our you your i me my is are was were be been being have has had do does did not no of in on at to
-for from by with as into onto over under about after before up down out off so such very can could would should will
-shall may might must also just only own same too both each few more most other some any all who whom whose which what
-when where why how again further once here while during until against between through above below""".split())
+STOP = frozenset(["a", "an", "the", "and", "or", "but", "if", "then", "than", "that", "this", "these", "those", "there", "their", "they", "them", "he", "she", "him", "her", "his", "hers", "it", "its", "we", "us", "our", "you", "your", "i", "me", "my", "is", "are", "was", "were", "be", "been", "being", "have", "has", "had", "do", "does", "did", "not", "no", "of", "in", "on", "at", "to", "for", "from", "by", "with", "as", "into", "onto", "over", "under", "about", "after", "before", "up", "down", "out", "off", "so", "such", "very", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "also", "just", "only", "own", "same", "too", "both", "each", "few", "more", "most", "other", "some", "any", "all", "who", "whom", "whose", "which", "what", "when", "where", "why", "how", "again", "further", "once", "here", "while", "during", "until", "against", "between", "through", "above", "below"])  # noqa: E501 - a word list
 
 # word -> alternatives, lowercase occurrences only (proper nouns such as 'High Court' are left alone)
 SYNONYMS: dict[str, tuple[str, ...]] = {k: tuple(v.split("|")) for k, v in {
@@ -112,9 +108,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {k: tuple(v.split("|")) for k, v in {
     "regularly": "often", "know": "realise", "taken": "removed",
 }.items()}
 
-ADJECTIVES = frozenset("""former young senior local famous top leading popular successful wealthy elderly serious
-major huge tiny well-known alleged brutal violent vicious terrible horrific shocking bitter lengthy new veteran
-controversial notorious respected prominent disgraced multi-millionaire millionaire private special dramatic""".split())
+ADJECTIVES = frozenset(["former", "young", "senior", "local", "famous", "top", "leading", "popular", "successful", "wealthy", "elderly", "serious", "major", "huge", "tiny", "well-known", "alleged", "brutal", "violent", "vicious", "terrible", "horrific", "shocking", "bitter", "lengthy", "new", "veteran", "controversial", "notorious", "respected", "prominent", "disgraced", "multi-millionaire", "millionaire", "private", "special", "dramatic"])  # noqa: E501 - a word list
 
 LOCAL_NAMES = ("Margaret Holt", "David Pryce", "Susan Fielding", "Kevin O'Rourke", "Janet Mills", "Gareth Lloyd",
                "Pauline Ashworth", "Tony Beckwith", "Helen Marsh", "Derek Quinn", "Sandra Whitley", "Colin Tanner",

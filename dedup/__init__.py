@@ -20,8 +20,9 @@ from dedup._version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors only
     from dedup.config import Config, ConfigError
+    from dedup.errors import PipelineError
     from dedup.interop import lean_minhashes, signatures_from
-    from dedup.pipeline.runner import PipelineError, run, run_to_dir
+    from dedup.pipeline.runner import run, run_to_dir
     from dedup.report.payload import validate
     from dedup.types import Cluster, Edge, Member, RunResult
 
@@ -30,7 +31,7 @@ _EXPORTS = {
     "ConfigError": "dedup.config",
     "run": "dedup.pipeline.runner",
     "run_to_dir": "dedup.pipeline.runner",
-    "PipelineError": "dedup.pipeline.runner",
+    "PipelineError": "dedup.errors",
     "RunResult": "dedup.types",
     "Cluster": "dedup.types",
     "Member": "dedup.types",

@@ -261,8 +261,10 @@ class RunResult:
 
     documents: tuple[DocInfo, ...]  # compared documents (no texts), sorted by id
     skipped: tuple[Skipped, ...]  # sorted by id
-    clusters: Sequence[Cluster]  # multi-member clusters, sorted by id (the pipeline's: a dedup.storage.packed.PackedClusters)
-    edges: Sequence[Edge]  # every verified candidate pair, accepted or not, by (a, b) (the pipeline's: a dedup.storage.packed.EdgeTable)
+    # multi-member clusters, sorted by id (the pipeline's: a dedup.storage.packed.PackedClusters)
+    clusters: Sequence[Cluster]
+    # every verified candidate pair, accepted or not, by (a, b) (the pipeline's: a dedup.storage.packed.EdgeTable)
+    edges: Sequence[Edge]
     stages: tuple[StageCount, ...]
     candidate_pairs: int
     seconds: float

@@ -12,9 +12,9 @@ from dedup.stages.ingest import ingest
 from dedup.stages.normalize import normalize
 from dedup.stages.shingle import shingle_hashes
 from dedup.stages.signatures import sign
-from dedup.types import Document, Evidence, NormalizedDoc
 from dedup.stages.verify import evidence
 from dedup.stages.weights import TermWeights
+from dedup.types import Document, Evidence, NormalizedDoc
 
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
 

@@ -28,5 +28,5 @@ def test_config_is_frozen_and_round_trips() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.lsh_rows = 2  # type: ignore[misc]
     assert Config.from_dict(config.to_dict()) == dataclasses.replace(config, jobs=Config().jobs)
-    with pytest.raises(ConfigError, match="unknown option.*lsh_threshold"):
+    with pytest.raises(ConfigError, match=r"unknown option.*lsh_threshold"):
         Config.from_dict({**config.to_dict(), "lsh_threshold": 0.1})

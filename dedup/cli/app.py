@@ -12,10 +12,13 @@ from pathlib import Path
 import click
 
 from dedup._version import __version__
+from dedup.cli.evaluate import eval_command
+from dedup.cli.inspect import explain, show
 from dedup.cli.options import Progress, build_config, config_options
-from dedup.stages.ingest import IngestError
-from dedup.pipeline.runner import PipelineError, run_to_dir
+from dedup.errors import PipelineError
+from dedup.pipeline.runner import run_to_dir
 from dedup.report.writer import ReportError, format_summary
+from dedup.stages.ingest import IngestError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -56,13 +59,9 @@ def run(path: Path, out_dir: Path, quiet: bool, **options: object) -> None:
         click.echo(format_summary(result, out_dir))
 
 
-from dedup.cli.inspect import explain, show  # noqa: E402
-
 main.add_command(show)
 main.add_command(explain)
 
-
-from dedup.cli.evaluate import eval_command  # imported here, after main is defined
 
 main.add_command(eval_command, name="eval")
 

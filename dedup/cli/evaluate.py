@@ -12,8 +12,8 @@ from typing import Any
 
 import click
 
-from dedup.storage.atomic import write_atomic
 from dedup.cli.options import Progress, build_config, config_options
+from dedup.errors import PipelineError
 from dedup.evaluation.evaluate import (
     LabelError,
     Labels,
@@ -22,9 +22,10 @@ from dedup.evaluation.evaluate import (
     labels_from_records,
     load_labels,
 )
-from dedup.stages.ingest import IngestError
-from dedup.pipeline.runner import PipelineError, run
+from dedup.pipeline.runner import run
 from dedup.report.plot import pr_curve_svg
+from dedup.stages.ingest import IngestError
+from dedup.storage.atomic import write_atomic
 
 EVAL_JSON = "eval.json"
 PR_CURVE = "pr_curve.svg"

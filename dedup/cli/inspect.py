@@ -15,7 +15,6 @@ import click
 
 from dedup.config import Config, ConfigError
 from dedup.inspect.explain import explain_pair, load_file, load_from_run, render
-from dedup.stages.ingest import IngestError
 from dedup.inspect.show import (
     WIDTH,
     RunDirError,
@@ -27,6 +26,7 @@ from dedup.inspect.show import (
     render_list,
     use_color,
 )
+from dedup.stages.ingest import IngestError
 
 _DEFAULTS = Config()
 

@@ -32,11 +32,11 @@ from typing import Any
 import orjson
 
 from dedup._version import __version__
-from dedup.stages.cluster import Group, cluster, cluster_id
 from dedup.config import Config
 from dedup.evaluation.metrics import PRF, Scores, scores
-from dedup.types import Edge, Evidence, RunResult
+from dedup.stages.cluster import Group, cluster, cluster_id
 from dedup.stages.verify import decide
+from dedup.types import Edge, Evidence, RunResult
 
 DEFAULT_THRESHOLDS: tuple[float, ...] = tuple(round(0.05 * k, 2) for k in range(1, 20))  # 0.05 .. 0.95
 SWEEP_NOTE = ("the sweep re-decides the verified candidate edges at each min_coverage without re-running "

@@ -16,15 +16,15 @@ from pathlib import Path
 import numpy as np
 
 from dedup.config import Config
+from dedup.inspect.show import RunDirError, RunOutput, Styler, clean, wrap
+from dedup.pipeline.firstpass import prepare
 from dedup.stages.ingest import ingest
 from dedup.stages.normalize import normalize, words_of
-from dedup.pipeline.firstpass import prepare
 from dedup.stages.shingle import shingle_hashes
-from dedup.inspect.show import RunDirError, RunOutput, Styler, clean, wrap
 from dedup.stages.signatures import sign
-from dedup.types import Document, Evidence, NormalizedDoc
 from dedup.stages.verify import assess, decide, screened
 from dedup.stages.weights import TermWeights
+from dedup.types import Document, Evidence, NormalizedDoc
 
 __all__ = ["Explanation", "FromRun", "explain_pair", "load_file", "load_from_run", "render", "shared_passages"]
 

@@ -77,7 +77,7 @@ def load_run(out_dir: str | os.PathLike) -> RunOutput:
     doc_path = out / DOCUMENTS_JSONL
     if doc_path.is_file():
         try:
-            for n, line in enumerate(doc_path.read_bytes().splitlines(), 1):
+            for n, line in enumerate(doc_path.read_bytes().splitlines(), 1):  # noqa: B007 - n names the bad line
                 if line.strip():
                     row = orjson.loads(line)
                     documents[row["id"]] = row

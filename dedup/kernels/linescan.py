@@ -2,9 +2,9 @@
 
 ``_lines`` says of each line what the paragraph rules need (blank, opens or
 closes a paragraph, the span the line rules look at); the line rules, regular
-expressions, run in Python (``textscan.sketch_text``); ``_paragraph_spans``
+expressions, run in Python (``stages.sketch.sketch_text``); ``_paragraph_spans``
 then gives the kept paragraphs.  Equal to ``normalize._paragraphs`` (tested
-through ``textscan``).
+through ``stages.sketch``, in ``tests/stages/test_sketch.py``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ BLANK, OPENS, CLOSES, RULED = 1, 2, 4, 8  # what a line is to the paragraph rule
 
 @numba.njit(cache=True, nogil=True)
 def _may_rule(cp: np.ndarray, a: int, b: int, flags: np.ndarray, prefixes: np.ndarray, lengths: np.ndarray) -> bool:
-    """False only when no line rule can match the stripped line ``cp[a:b]`` (see ``normalize.RULE_PREFIXES``):
+    """False only when no line rule can match the stripped line ``cp[a:b]`` (see ``text.rules.RULE_PREFIXES``):
     it starts with an ASCII letter but not with a rule's first word, and it ends neither like a photo credit
     nor with a digit, nor holds a '|'.  Anything else goes to the rules."""
     if a >= b:
@@ -50,7 +50,7 @@ def _may_rule(cp: np.ndarray, a: int, b: int, flags: np.ndarray, prefixes: np.nd
         return True
     if flags[cp[b - 1]] & DEC:  # dateline: "May 3, 2024"
         return True
-    for x in range(a, b):
+    for x in range(a, b):  # noqa: SIM110 - a loop, as numba compiles it
         if cp[x] == 124:  # dateline: "May 3, 2024 | 10:15"
             return True
     return False
@@ -62,9 +62,9 @@ def _lines(cp: np.ndarray, flags: np.ndarray, expanded: np.ndarray, prefixes: np
     """``normalize._paragraphs``'s view of each line (the text split at '\\n', a final empty piece left out):
     (whether the kernels cover the text; per line its span without the '\\n', the span of ``classify_line``'s
     stripped line ((-1, -1) when a control character inside it leaves that to Python), BLANK | OPENS | CLOSES
-    | RULED; ``prefixes`` and ``lengths``: ``scantables.rule_prefixes()``)."""
+    | RULED; ``prefixes`` and ``lengths``: ``text.tables.rule_prefixes()``)."""
     n = len(cp)
-    for x in range(n):  # covered: every character in the BMP, with a folded form (``scantables.expansions``)
+    for x in range(n):  # covered: every character in the BMP, with a folded form (``text.tables.expansions``)
         if cp[x] >= 65536 or expanded[cp[x]] < 0:
             return False, np.empty((0, 2), dtype=np.int64), np.empty((0, 2), dtype=np.int64), np.empty(0, np.uint8)
     total = 1

@@ -3,7 +3,7 @@
 The arithmetic is datasketch's own for ``MinHash(num_perm, seed)`` (its
 ``affine32`` scheme): the MurmurHash3 32-bit finalizer, then
 ``a * h + b mod 2**32``, then the minimum per permutation.  The reference
-these kernels are tested against is datasketch itself: ``tests/kernels/test_minhash.py``
+these kernels are tested against is datasketch itself: ``tests/stages/test_signatures.py``
 checks the signatures bit for bit against ``datasketch.MinHash.update``.
 ``stages.signatures`` checks the arguments and picks the serial or the
 threaded kernel.

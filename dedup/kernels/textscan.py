@@ -9,7 +9,7 @@ from ``text.tables``, Python's own predicates copied into tables, so the
 kernels answer as Python does.
 
 The reference these kernels are tested against is the Python first pass,
-``stages.normalize`` with ``stages.shingle`` (``tests/kernels/test_textscan.py``);
+``stages.normalize`` with ``stages.shingle`` (``tests/stages/test_sketch.py``);
 ``stages.sketch`` wires them.
 """
 
@@ -18,7 +18,18 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from dedup.text.tables import ALNUM, ALPHA1, CLOSER, DEC, DIGIT, END, JUNK, LET, LOWER, SPACE
+from dedup.text.tables import (
+    ALNUM,
+    ALPHA1,
+    CLOSER,
+    DEC,
+    DIGIT,
+    END,
+    JUNK,
+    LET,
+    LOWER,
+    SPACE,
+)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -129,7 +140,7 @@ def _scan(cp: np.ndarray, paras: np.ndarray, flags: np.ndarray, expanded: np.nda
     spans = np.empty((n + 1, 2), dtype=np.int64)
     ranges = np.empty((n + 1, 2), dtype=np.int64)
     counts = np.empty(n + 1, dtype=np.int64)
-    longest = forms.shape[1] * n + 1  # a sentence's folded form, character by character (scantables.expansions)
+    longest = forms.shape[1] * n + 1  # a sentence's folded form, character by character (text.tables.expansions)
     folded = np.empty(longest, dtype=np.int32)
     buf = np.empty(4 * longest, dtype=np.uint8)
     hashes = np.empty(longest, dtype=np.uint64)

@@ -3,7 +3,7 @@
 The first pass looks up every word of every document; a Python dict of
 ``bytes`` costs about 180 ns a word there, this open-addressing table about
 10.  Misses are few (a corpus repeats its vocabulary): the caller computes
-those in Python (``textscan``: stopword check, Snowball stem, ``xxh32``) and
+those in Python (``stages.sketch``: stopword check, Snowball stem, ``xxh32``) and
 inserts them.  A key is a 64-bit hash, so two words could in principle share
 one; for a vocabulary of a few million words the chance is about one in
 10^7 per corpus, and it would only give one word another word's stem.

@@ -12,11 +12,12 @@ import numpy as np
 import xxhash
 
 from dedup.config import Config
+from dedup.errors import PipelineError
 from dedup.stages.ingest import read_items
 from dedup.types import Document, Locator
 
 
-class StoreError(Exception):
+class StoreError(PipelineError):
     """A document read again is not the one the first pass read (the file changed during the run)."""
 
 

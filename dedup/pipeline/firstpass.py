@@ -2,7 +2,7 @@
 
 A run does not hold the corpus's texts.  This pass (in worker processes when
 ``--jobs`` allows) reads each file (``ingest``), normalizes and hashes it in one
-compiled pass (``textscan.sketch_text``, equal to ``shingle.sketch(normalize(...))``),
+compiled pass (``stages.sketch.sketch_text``, equal to ``shingle.sketch(normalize(...))``),
 and keeps of every document only:
 
 - its metadata (``DocInfo``) and where to read it again (``Locator``), with a
@@ -11,17 +11,17 @@ and keeps of every document only:
   (document frequencies and MinHash signatures; freed once signed, as
   ``Corpus.hashes`` can take them from the sentences), and its shingle
   hashes when shingles are longer than one word;
-- its sentences as hashes (``store.Sentences``): what the verify stage
+- its sentences as hashes (``storage.arrays.Sentences``): what the verify stage
   aligns, so verification reads no text at all;
 - the fingerprints of its sentences (corpus boilerplate), and their spans
   in its text (what the diff stage quotes).
 
 Only the canonical and diff stages read texts again, and only those of
-cluster members (``store.DocStore``); they do not normalize them again.
+cluster members (``pipeline.docstore.DocStore``); they do not normalize them again.
 
 Memory: the workers hand back each chunk's arrays; the main process copies
 each kind into one array part by part, freeing the parts as it goes, so no
-array is ever held twice (``store.gather``, ``store.take``).  Like ``pipeline.py``, this
+array is ever held twice (``storage.arrays.gather``, ``take``).  Like ``pipeline.runner``, this
 module wires stages; the stages themselves stay functions over the core types.
 """
 
@@ -35,19 +35,27 @@ from functools import cached_property
 
 import numpy as np
 
-from dedup.runtime import heap
-from dedup.stages.boilerplate import MIN_TOKENS, frequent_prints
 from dedup.config import Config
 from dedup.kernels.counting import row_frequencies, value_counts
+from dedup.pipeline.docstore import DocStore, digest
+from dedup.runtime import heap
+from dedup.runtime.pool import parallel_iter
+from dedup.stages.boilerplate import MIN_TOKENS, frequent_prints
 from dedup.stages.ingest import Item, assign_ids, discover, read_items, skipped_of
 from dedup.stages.normalize import normalize
-from dedup.runtime.pool import parallel_iter
 from dedup.stages.shingle import keep_uncommon, shingle_hashes
-from dedup.pipeline.docstore import DocStore, digest
 from dedup.stages.sketch import sketch_text, warm
-from dedup.storage.arrays import CSR, LRU, Sentences, SortedIndex, gather, increasing, take
-from dedup.types import DocInfo, Document, Locator, SentenceRef, Skipped
 from dedup.stages.weights import Deferred, Profile, TermWeights
+from dedup.storage.arrays import (
+    CSR,
+    LRU,
+    Sentences,
+    SortedIndex,
+    gather,
+    increasing,
+    take,
+)
+from dedup.types import DocInfo, Document, Locator, SentenceRef, Skipped
 
 Progress = Callable[[str, int, int], None]
 FILES_PER_TASK = 256  # files a worker reads per task

@@ -16,18 +16,20 @@ from pathlib import Path
 
 import numpy as np
 
+from dedup.config import Config
+from dedup.errors import PipelineError
+from dedup.pipeline.docstore import DocStore, StoreError
+from dedup.pipeline.firstpass import Corpus, prepare
+from dedup.report.writer import write_report
+from dedup.runtime.pool import parallel_map
 from dedup.stages import canonical as canonical_stage
 from dedup.stages.candidates import LshStats, banding, candidate_pairs
 from dedup.stages.cluster import Group, cluster, cluster_id
-from dedup.config import Config
-from dedup.pipeline.firstpass import Corpus, prepare
 from dedup.stages.diff import diff_refs
-from dedup.storage.packed import EdgeColumns, EdgeTable, PackedClusters, pack
-from dedup.runtime.pool import parallel_map
-from dedup.report.writer import write_report
 from dedup.stages.signatures import sign_csr
-from dedup.pipeline.docstore import DocStore, StoreError
+from dedup.stages.verify import align, assess, screened, verify_pair
 from dedup.storage.arrays import RowSubset
+from dedup.storage.packed import EdgeColumns, EdgeTable, PackedClusters, pack
 from dedup.types import (
     Cluster,
     ClusterHead,
@@ -38,14 +40,9 @@ from dedup.types import (
     Skipped,
     StageCount,
 )
-from dedup.stages.verify import align, assess, screened, verify_pair
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 GROUPS_PER_TASK = 50  # clusters a worker diffs per task
-
-
-class PipelineError(Exception):
-    """A run cannot go on (nothing to compare, a file changed under it, ...); the message is one line."""
 
 
 def _noop(stage: str, done: int, total: int) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from dedup.types import Cluster, DiffItem, DocInfo, Member, WordOp
 
-__all__ = ["cluster_filename", "escape_inline", "quote", "word_diff", "render_cluster"]
+__all__ = ["cluster_filename", "escape_inline", "quote", "render_cluster", "word_diff"]
 
 # Characters with a meaning anywhere in a CommonMark / GFM line.
 _INLINE = re.compile(r"([\\`*_\[\]<>|~&])")

@@ -3,7 +3,7 @@
 ``clusters_payload`` is the whole object; ``report.write_report`` writes the
 same bytes a cluster at a time (``JsonStream`` and ``json_body``).  The format
 is versioned (``SCHEMA_VERSION``) and described by the JSON Schemas in
-``dedup/schema/``, which ``validate`` checks a payload or a ``documents.jsonl``
+``dedup/report/schema/``, which ``validate`` checks a payload or a ``documents.jsonl``
 row against.
 """
 
@@ -16,7 +16,6 @@ from dataclasses import fields
 from importlib import resources
 from typing import Any
 
-import jsonschema
 import orjson
 
 from dedup._version import __version__
@@ -121,7 +120,7 @@ def clustered_ids(result: RunResult) -> set[str]:
 
 
 def clusters_payload(result: RunResult, config: Config, input_root: str) -> dict[str, Any]:
-    """The ``clusters.json`` object (see ``dedup/schema/clusters.schema.json``)."""
+    """The ``clusters.json`` object (see ``dedup/report/schema/clusters.schema.json``)."""
     docs = {d.id: d for d in result.documents}
     return {**payload_head(result, config, input_root), "clusters": [cluster_json(c, docs) for c in result.clusters]}
 
@@ -192,7 +191,7 @@ def json_body(c: Cluster, docs: dict[str, DocInfo]) -> bytes:
 
 
 def load_schema(name: str = "clusters") -> dict[str, Any]:
-    """The JSON Schema ``dedup/schema/<name>.schema.json`` (``clusters`` or ``documents``)."""
+    """The JSON Schema ``dedup/report/schema/<name>.schema.json`` (``clusters`` or ``documents``)."""
     if name not in SCHEMA_NAMES:
         raise ValueError(f"unknown schema {name!r}: choose one of {', '.join(SCHEMA_NAMES)}")
     text = resources.files("dedup.report").joinpath("schema", f"{name}.schema.json").read_text(encoding="utf-8")
@@ -200,18 +199,30 @@ def load_schema(name: str = "clusters") -> dict[str, Any]:
     return schema
 
 
-@functools.lru_cache(maxsize=None)
-def _validator(name: str) -> jsonschema.Draft202012Validator:
+def _jsonschema() -> Any:
+    """jsonschema, which only ``validate`` needs (the ``validate`` extra); a clear message where it is missing."""
+    try:
+        import jsonschema
+    except ImportError:
+        raise ImportError("dedup.validate needs jsonschema: pip install 'dedup[validate]' "
+                          "(or pip install jsonschema)") from None
+    return jsonschema
+
+
+@functools.cache
+def _validator(name: str) -> Any:
+    jsonschema = _jsonschema()
     schema = load_schema(name)
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
 
 
 def validate(payload: dict[str, Any], name: str = "clusters") -> None:
-    """Validate ``payload`` (the clusters.json object, or one documents.jsonl row).
+    """Validate ``payload`` (the clusters.json object, or one documents.jsonl row) against its JSON Schema.
 
-    Raises :class:`jsonschema.ValidationError` for the most relevant error.
+    Raises ``jsonschema.ValidationError`` for the most relevant error.  Needs
+    the ``validate`` extra (``pip install 'dedup[validate]'``).
     """
-    error = jsonschema.exceptions.best_match(_validator(name).iter_errors(payload))
+    error = _jsonschema().exceptions.best_match(_validator(name).iter_errors(payload))
     if error is not None:
         raise error

@@ -23,12 +23,10 @@ from typing import Any
 
 import orjson
 
-from dedup.report import html as html_report
-from dedup.storage.atomic import atomic_file, replace_dir, write_atomic
 from dedup.config import Config
+from dedup.errors import PipelineError
+from dedup.report import html as html_report
 from dedup.report.markdown import cluster_filename, render_cluster
-from dedup.storage.packed import heads
-from dedup.runtime.pool import parallel_iter
 from dedup.report.payload import (
     SCHEMA_NAMES,
     SCHEMA_VERSION,
@@ -42,20 +40,23 @@ from dedup.report.payload import (
     payload_head,
     validate,
 )
+from dedup.runtime.pool import parallel_iter
+from dedup.storage.atomic import atomic_file, replace_dir, write_atomic
+from dedup.storage.packed import heads
 from dedup.types import Cluster, DocInfo, RunResult, Skipped
 
 __all__ = [
-    "SCHEMA_VERSION",
     "SCHEMA_NAMES",
+    "SCHEMA_VERSION",
     "ReportError",
     "clusters_json",
     "clusters_payload",
     "documents_lines",
-    "markdown_files",
-    "write_report",
     "format_summary",
     "load_schema",
+    "markdown_files",
     "validate",
+    "write_report",
 ]
 
 CLUSTERS_JSON = "clusters.json"
@@ -64,7 +65,7 @@ CLUSTERS_DIR = "clusters"
 REPORT_HTML = "report.html"
 
 
-class ReportError(Exception):
+class ReportError(PipelineError):
     """The report could not be written; the message is one line for the user."""
 
 

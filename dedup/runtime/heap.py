@@ -6,7 +6,7 @@ their own mappings, so that freed memory goes back to the system instead of
 fragmenting the heap (peak RSS at 20k documents: 11.4 -> 8.4 KB per document),
 and ``trim`` hands back what is free once the first pass is done.
 
-Worker processes (``parallel``) are forked from it and would inherit that
+Worker processes (``runtime.pool``) are forked from it and would inherit that
 setting; for them it is the wrong one: every temporary array of every document
 would be a fresh mapping, faulted in page by page.  ``worker_heap`` runs as each
 worker starts.

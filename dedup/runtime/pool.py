@@ -5,7 +5,7 @@ consecutive chunks of ``items`` and concatenates the results in order, so the
 output never depends on the number of workers.  With more than one worker the
 chunks go to forked processes, which inherit ``ctx`` (the stage's read-only
 inputs) instead of receiving it pickled with every chunk; each worker keeps its own
-heap (``heap.worker_heap``).
+heap (``runtime.heap.worker_heap``).
 """
 
 from __future__ import annotations
@@ -38,11 +38,11 @@ def _call(chunk: list[Any]) -> tuple[bool, bytes]:
     fn, ctx = _inherited
     try:
         return True, pickle.dumps(fn(chunk, ctx), protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception as err:  # noqa: BLE001 - any failure is handed to the main process, which raises it
+    except Exception as err:
         try:
             data = pickle.dumps(err, protocol=pickle.HIGHEST_PROTOCOL)
             pickle.loads(data)
-        except Exception:  # noqa: BLE001 - it would not load again in the main process
+        except Exception:
             data = pickle.dumps(RuntimeError(f"in a worker process: {type(err).__name__}: {err}"))
         return False, data
 
@@ -51,7 +51,7 @@ def _result(ok: bool, data: bytes) -> list[Any]:
     """A worker's chunk result, or its exception raised here."""
     try:
         value = pickle.loads(data)
-    except Exception as err:  # noqa: BLE001 - unpickling can raise anything a __reduce__ calls
+    except Exception as err:
         raise RuntimeError(f"a worker process's result could not be read back: {type(err).__name__}: {err}") \
             from None
     if not ok:

@@ -26,9 +26,8 @@ from typing import Protocol
 
 import numpy as np
 
-from dedup.kernels.jaccard import _jaccards, _rest
-
 from dedup.kernels.counting import value_counts
+from dedup.kernels.jaccard import _jaccards, _rest
 from dedup.runtime.pool import parallel_map
 from dedup.stages.shingle import fingerprint, sentence_arrays, sketch
 from dedup.types import DocSketch, NormalizedDoc
@@ -74,7 +73,7 @@ def frequent_prints(prints: Prints | Sequence[np.ndarray], n_prints: Sequence[in
     sentence; the count of each sentence's; each sentence's fingerprint),
     asked for only for the few sampled holders of a frequent sentence.
     Documents are indexed in id order.  With ``workers`` > 1 the samples of holders are
-    judged in forked worker processes (``parallel.parallel_map``) when there are enough.
+    judged in forked worker processes (``runtime.pool.parallel_map``) when there are enough.
     """
     n = len(prints)
     if n < min_docs:

@@ -44,11 +44,13 @@ def _reason(policy: str, best: tuple, runner: tuple, size: int) -> str:
     if policy == "coverage":
         why = f"covers the most of the other {size - 1} member(s)' content (coverage sum {cov:.2f})"
         if cov == r_cov:
-            why += f"; tied on coverage, then {'earliest' if date != r_date else 'longest' if words != r_words else 'first by id'}"
+            then = "earliest" if date != r_date else "longest" if words != r_words else "first by id"
+            why += f"; tied on coverage, then {then}"
     elif policy == "earliest":
         why = f"earliest date ({shown_date})"
         if date == r_date:
-            why += f"; tied on date, then {'best coverage' if cov != r_cov else 'longest' if words != r_words else 'first by id'}"
+            then = "best coverage" if cov != r_cov else "longest" if words != r_words else "first by id"
+            why += f"; tied on date, then {then}"
     else:
         why = f"longest article body ({words} words)"
         if words == r_words:

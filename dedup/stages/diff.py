@@ -19,9 +19,9 @@ from collections.abc import Hashable
 import numpy as np
 
 from dedup.kernels.align import matching_blocks
-from dedup.types import DiffItem, NormalizedDoc, SentenceRef, VariantDiff, WordOp
 from dedup.stages.verify import align
 from dedup.stages.weights import TermWeights
+from dedup.types import DiffItem, NormalizedDoc, SentenceRef, VariantDiff, WordOp
 
 _TOKEN = re.compile(r"\S+")
 
@@ -44,7 +44,7 @@ def word_ops(old: str, new: str) -> tuple[WordOp, ...]:
     """Word-level diff from the text ``old`` to ``new``; words compared after folding.
 
     The opcodes of ``difflib.SequenceMatcher(None, old_words, new_words, autojunk=False)``, from
-    a compiled copy of its matching-blocks recursion (``align_kernel.matching_blocks``, tested equal).
+    a compiled copy of its matching-blocks recursion (``kernels.align.matching_blocks``, tested equal).
     """
     a = _TOKEN.findall(old)
     b = _TOKEN.findall(new)

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 
 import orjson
 
-from dedup.stages import htmltext
 from dedup.config import Config
+from dedup.errors import PipelineError
+from dedup.stages import htmltext
 from dedup.types import Document, Skipped, SkipReason
 
 MB = 1024 * 1024
@@ -34,10 +35,7 @@ SNIFF = 8192
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html",
            ".htm": "html", ".xhtml": "html", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 BINARY_EXTS = frozenset(
-    ".png .jpg .jpeg .gif .bmp .tif .tiff .webp .ico .heic .pdf .zip .tar .tgz .bz2 .xz .7z .rar "
-    ".doc .docx .xls .xlsx .ppt .pptx .odt .ods .odp .exe .dll .so .dylib .o .a .pyc .pyo .class "
-    ".jar .whl .mp3 .mp4 .m4a .wav .avi .mov .mkv .flac .ogg .webm .woff .woff2 .ttf .otf .eot "
-    ".sqlite .db .npy .npz .pkl .parquet .feather".split())
+    [".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".ico", ".heic", ".pdf", ".zip", ".tar", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".odp", ".exe", ".dll", ".so", ".dylib", ".o", ".a", ".pyc", ".pyo", ".class", ".jar", ".whl", ".mp3", ".mp4", ".m4a", ".wav", ".avi", ".mov", ".mkv", ".flac", ".ogg", ".webm", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".sqlite", ".db", ".npy", ".npz", ".pkl", ".parquet", ".feather"])  # noqa: E501 - a list of extensions
 MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"\x7fELF", b"Rar!", b"7z\xbc\xaf")
 # Control bytes that mark binary data.  \t \n \r \f, ESC (0x1b) and EM (0x19, used at line starts by
 # news wires) are left out: real texts carry them.  Random bytes score ~10%, wire copy well under 1%.
@@ -45,7 +43,7 @@ _CONTROL = bytes(sorted(set(range(0x20)) - {0x09, 0x0A, 0x0C, 0x0D, 0x19, 0x1B} 
 MAX_CONTROL_SHARE = 0.05
 
 
-class IngestError(Exception):
+class IngestError(PipelineError):
     """The input as a whole cannot be read (missing path, folder without files)."""
 
 
@@ -312,7 +310,7 @@ _MONTHS = {m: i for i, names in enumerate(
     ["jan january", "feb february", "mar march", "apr april", "may", "jun june", "jul july",
      "aug august", "sep sept september", "oct october", "nov november", "dec december"], 1)
     for m in names.split()}
-_MONTH = r"(?:%s)\.?" % "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH = r"(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DATE = (rf"(?:(?P<y>\d{{4}})-(?P<m>\d{{1,2}})-(?P<d>\d{{1,2}})(?!\d)"
          rf"|(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y1>\d{{4}})\b"
          rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}})\b)")

@@ -5,6 +5,10 @@ original ``Document.text`` (so diffs quote the original), each with its
 normalized words (for shingles) and content-word stems (for alignment).
 Every line it drops is recorded with the rule that fired, like ftfy's
 explanations.
+
+This is the Python reference of the first pass: the compiled path
+(``stages.sketch``) must give what this module and ``stages.shingle`` give,
+and is tested against them.  The rules themselves are data in ``text.rules``.
 """
 
 from __future__ import annotations

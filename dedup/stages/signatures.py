@@ -31,8 +31,9 @@ import numba.np.ufunc.parallel
 import numpy as np
 
 from dedup.kernels.minhash import _fill_table, _sign_parallel, _sign_serial
-
-from dedup.stages.shingle import KEEP_AT_LEAST  # one rule for signatures and containment
+from dedup.stages.shingle import (
+    KEEP_AT_LEAST,  # one rule for signatures and containment
+)
 from dedup.types import Signatures
 
 EMPTY = np.uint32(0xFFFFFFFF)  # datasketch's initial value: the signature of an empty set
@@ -65,7 +66,7 @@ def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
     Drawn as ``MinHash._init_permutations`` draws them (odd ``a``, then ``b``, from
     ``RandomState(seed)``), so that a run need not import datasketch (0.6 s);
-    ``tests/test_signatures.py`` checks them against ``MinHash(...).permutations``.
+    ``tests/stages/test_signatures.py`` checks them against ``MinHash(...).permutations``.
     """
     gen = np.random.RandomState(seed)
     a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)

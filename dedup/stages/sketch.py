@@ -19,11 +19,15 @@ Python's own character predicates (``isspace``, ``isalnum``, ``islower``,
 ``isdecimal``, ``isdigit``, ``casefold``) are copied into tables once, so the
 kernels answer as Python does.  Fingerprints and the words key are ``xxh3_64``
 of the same bytes as before.  Folding (quotes and dashes, NFKC, casefold) is
-taken character by character from ``scantables.expansions`` ("ß" -> "ss",
+taken character by character from ``text.tables.expansions`` ("ß" -> "ss",
 "½" -> "1⁄2", "ﬁ" -> "fi"), which equals folding the whole sentence unless a
 combining mark could compose with an expanded character.  Such a text, and one
 with characters beyond the Basic Multilingual Plane, goes through the Python
-stages; both paths give equal results (tested).
+stages; both paths give equal results.
+
+The Python stages are the reference: ``_python_sketch`` (``stages.normalize``
+then ``stages.shingle``) is what the compiled path is tested against, text by
+text and on generated texts, in ``tests/stages/test_sketch.py``.
 """
 
 from __future__ import annotations
@@ -37,7 +41,13 @@ import xxhash
 from dedup.kernels.linescan import RULED, _lines, _paragraph_spans
 from dedup.kernels.textscan import _scan, _sentence_sets
 from dedup.kernels.vocab import MISSING, Vocabulary
-from dedup.stages.normalize import _ANY_RULE, _fold_chars, classify_line, sentence_words, stem
+from dedup.stages.normalize import (
+    _ANY_RULE,
+    _fold_chars,
+    classify_line,
+    sentence_words,
+    stem,
+)
 from dedup.stages.shingle import hash_sentences, sentence_arrays, token_hash
 from dedup.text.tables import expansions, rule_prefixes, tables
 

@@ -21,12 +21,12 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from dedup.kernels.align import align_sentences
 from dedup.config import Config
+from dedup.kernels.align import align_sentences
 from dedup.stages.shingle import words_key
 from dedup.stages.signatures import estimate_jaccard
-from dedup.types import DocSketch, Edge, Evidence, NormalizedDoc
 from dedup.stages.weights import Deferred, Profile, TermWeights
+from dedup.types import DocSketch, Edge, Evidence, NormalizedDoc
 
 MIN_TOKENS = 3  # sentences with fewer content words carry too little to align
 Doc = Profile | Deferred | DocSketch | NormalizedDoc  # verification needs only a Profile; the others become one
@@ -38,7 +38,7 @@ def align(a: Doc, b: Doc, threshold: float, weights: TermWeights) -> list[tuple[
     Similarity is the weighted Dice coefficient of the two sentences' content
     stems.  Pairs at or above ``threshold`` are taken best first (ties by
     position); only sentences with at least ``MIN_TOKENS`` distinct content
-    words take part.  The loop is compiled (``align_kernel``).
+    words take part.  The loop is compiled (``kernels.align``).
     """
     pa, pb = weights.profile(a), weights.profile(b)
     i, j, sim = align_sentences(pa.tokens, pa.offsets, pa.weights, pa.sizes, pa.mass,

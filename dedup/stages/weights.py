@@ -28,7 +28,7 @@ _EMPTY_BP = np.zeros(0, dtype=np.uint64)
 
 
 class Profile(NamedTuple):
-    """A document as sentence alignment sees it: flat arrays, sentence by sentence (``align_kernel``)."""
+    """A document as sentence alignment sees it: flat arrays, sentence by sentence (``kernels.align``)."""
 
     id: str
     tokens: np.ndarray  # uint32: each sentence's distinct content-stem hashes, sorted
@@ -58,7 +58,7 @@ class TermWeights:
     for by stem (``weights("hama")``) or by stem hash (``weights.of(h)``).
     """
 
-    __slots__ = ("n_docs", "boilerplate", "_bp", "_values", "_df", "_idf", "_unknown", "_profiles")
+    __slots__ = ("_bp", "_df", "_idf", "_profiles", "_unknown", "_values", "boilerplate", "n_docs")
 
     def __init__(self, values: np.ndarray, df: np.ndarray, n_docs: int,
                  boilerplate: frozenset[int] = frozenset()) -> None:

@@ -16,7 +16,6 @@ from typing import Generic, TypeVar
 
 import numpy as np
 
-
 K = TypeVar("K")
 V = TypeVar("V")
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["atomic_file", "write_atomic", "replace_dir"]
+__all__ = ["atomic_file", "replace_dir", "write_atomic"]
 
 
 def _umask() -> int:

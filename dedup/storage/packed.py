@@ -91,7 +91,7 @@ class PackedClusters(Sequence[Cluster]):
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, PackedClusters):
-            return self.heads == other.heads and self._blobs == other._blobs or list(self) == list(other)
+            return (self.heads == other.heads and self._blobs == other._blobs) or list(self) == list(other)
         return _same_items(self, other)
 
     __hash__ = None  # type: ignore[assignment]

@@ -1,8 +1,8 @@
-"""Python's character predicates as tables, for the compiled first pass (``textscan``, ``linescan``).
+"""Python's character predicates as tables, for the compiled first pass (``kernels.textscan``, ``kernels.linescan``).
 
 One bit per property of each character of the Basic Multilingual Plane, taken
 from Python itself (``str.isspace``, ``isalnum``, ``islower``, ``isdecimal``,
-``isdigit``, ``splitlines``, ``normalize._CONTROL``), and each character's
+``isdigit``, ``splitlines``, ``text.rules.CONTROL``), and each character's
 folded lower-case form (``normalize``'s quote and dash folding, then
 ``casefold``; -1 where that is not one character).  Built once per process
 (about 0.1 s) and inherited by forked workers.
@@ -64,7 +64,7 @@ def word_table(words: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 @cache
 def rule_prefixes() -> tuple[np.ndarray, np.ndarray]:
-    """``normalize.RULE_PREFIXES`` as a ``word_table``."""
+    """``text.rules.RULE_PREFIXES`` as a ``word_table``."""
     return word_table(list(RULE_PREFIXES))
 
 
@@ -87,7 +87,7 @@ def expansions() -> Expansions:
 
     ``fold`` works on a whole sentence, but per character it gives the same text
     when the rest of the sentence is NFKC-normal and has no combining mark (nothing
-    can compose with an expansion's characters): ``textscan.sketch_text`` checks that.
+    can compose with an expansion's characters): ``stages.sketch.sketch_text`` checks that.
     A character is left uncovered (-1) when its form is longer than WIDEST, holds a
     combining mark, a Hangul jamo or a character beyond the BMP.
     """
