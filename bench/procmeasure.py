@@ -59,7 +59,7 @@ def measure(cmd: list[str], log: Path, cwd: Path | None = None, env: dict | None
         cmd = [TIME_BIN, "-v", "-o", str(time_file)] + cmd
     with open(log, "wb") as out:
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=env, start_new_session=True)
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=cwd, env=env, process_group=0)
         peak = [0]
         done = threading.Event()
 

@@ -160,7 +160,7 @@ LOCAL_SENTENCES = (
     "Church bells in {town} will ring at noon on {day}, the vicar, the Rev {name}, said.",
     "{org} estimated that {n} coaches would bring visitors to {town} over the coming week.",
     "A fund set up by {name} in {town} has passed \u00a3{amount}, its organisers said.",
-    "Officers from the {town} neighbourhood team will hold a drop-in session at the library on {day}.",
+    "Officers from the {town} neighbourhood team will hold a drop-in surgery at the library on {day}.",
     "The {town} Chamber of Trade said hotel bookings in the area had risen by {pct} per cent.",
     "{name}, who chairs {org}, said a decision on the summer carnival would be taken on {day}.",
     "Children from the {town} youth club have painted a banner for the front of the village hall.",

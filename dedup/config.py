@@ -15,7 +15,7 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Config:
-    """Every knob of a run.  Defaults are the measured, documented defaults.
+    """Every knob of a run.  Defaults are the documented defaults (README, Usage).
 
     Values are checked in ``__post_init__``; a bad value raises
     :class:`ConfigError` whose message names the option and the valid range.

@@ -3,9 +3,9 @@ and ``row_frequencies`` (in how many rows each value occurs).
 
 The first pass counts in how many documents each stem occurs, from the
 documents' sentence stems (which repeat across a document's sentences).
-``np.unique`` on a million documents' stems sorts a copy of 210 million values
-and keeps a mask and an index array beside it: by those arrays' sizes, about
-2.5 GB at once.  Counting a block of rows at a time and merging the counts
+``np.unique`` over a whole corpus's stems sorts a copy of all of them and
+keeps a mask and an index array beside it, several times the stems' own size
+at once.  Counting a block of rows at a time and merging the counts
 keeps the extra memory to a block's worth and the vocabulary's.
 """
 

@@ -3,7 +3,7 @@
 The main process holds the corpus's arrays for the whole run and frees many
 large temporaries on the way: ``prefer_mmap`` gives blocks of 16 KiB and more
 their own mappings, so that freed memory goes back to the system instead of
-fragmenting the heap (peak RSS at 20k documents: 11.4 -> 8.4 KB per document),
+fragmenting the heap,
 and ``trim`` hands back what is free once the first pass is done.
 
 Worker processes (``runtime.pool``) are forked from it and would inherit that
@@ -35,8 +35,8 @@ def prefer_mmap() -> None:
 
 
 def worker_heap() -> None:
-    """Worker process: temporary arrays come from a heap that is kept (20k documents' first pass in one
-    process: page faults 205-225k -> 72k, sys 1.20-2.01 -> 0.86-1.04 s)."""
+    """Worker process: temporary arrays come from a heap that is kept, not from fresh mappings
+    faulted in page by page (docs/performance.md has the figures)."""
     libc = _libc()
     if libc is not None:
         libc.mallopt(M_MMAP_THRESHOLD, 4 << 20)  # a document's arrays stay well under 4 MiB

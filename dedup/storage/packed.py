@@ -1,9 +1,8 @@
 """A run's results kept compact: clusters as compressed pickles, verified pairs as columns.
 
 A cluster with its evidence and word-level diffs is about a hundred small
-objects.  At 20k documents the 2,780 clusters took about 61 MB as objects,
-15.4 MB pickled and 5.5 MB packed; a million documents' 140,000 clusters would
-take about 3 GB as objects.  ``PackedClusters`` keeps each as zlib-compressed
+objects, so a million documents' clusters would take gigabytes as objects
+(docs/performance.md has the sizes).  ``PackedClusters`` keeps each as zlib-compressed
 pickle bytes, plus a light ``ClusterHead`` (id, canonical,
 member ids) for everything that needs no diffs: counts, file names, the
 ``documents.jsonl`` rows.  It is a ``Sequence[Cluster]``: indexing or iterating
@@ -28,7 +27,7 @@ import numpy as np
 
 from dedup.types import RELATIONS, Cluster, ClusterHead, Edge, Evidence
 
-LEVEL = 1  # zlib level. 20k's clusters: 15.4 MB pickled -> 5.5 MB at level 1, 5.0 MB at 6 for 30% more time
+LEVEL = 1  # zlib level: higher levels save little on pickles of diffs and cost more time
 
 
 def pack(cluster: Cluster) -> tuple[ClusterHead, bytes]:

@@ -1,4 +1,5 @@
-"""The compiled first pass (``stages.sketch`` over ``kernels.textscan``, ``kernels.linescan``, ``text.tables``) against the Python stages it replaces,
+"""The compiled first pass (``stages.sketch`` over ``kernels.textscan``, ``kernels.linescan``, ``text.tables``)
+against the Python stages it replaces,
 and its vocabulary table."""
 
 from __future__ import annotations
