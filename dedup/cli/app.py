@@ -16,6 +16,7 @@ from dedup.cli.evaluate import eval_command
 from dedup.cli.inspect import explain, show
 from dedup.cli.options import Progress, build_config, config_options
 from dedup.errors import PipelineError
+from dedup.pipeline.precompile import cold
 from dedup.pipeline.runner import run_to_dir
 from dedup.report.writer import ReportError, format_summary
 from dedup.stages.ingest import IngestError
@@ -45,6 +46,8 @@ def run(path: Path, out_dir: Path, quiet: bool, **options: object) -> None:
     """
     config = build_config(options)
     progress = Progress(quiet)
+    if not quiet and cold():  # two stats per kernel: its cache index exists and is newer than its source
+        click.echo("dedup: first run after install: compiling the kernels, once (about 10 s)...", err=True)
     try:
         result, _ = run_to_dir(path, out_dir, config, progress)
     except (IngestError, PipelineError, ReportError) as e:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from dedup.kernels.counting import squeeze_sorted
+
 
 @numba.njit(cache=True, nogil=True)
 def _jaccards(flat: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -48,7 +50,9 @@ def _rest(flat: np.ndarray, lengths: np.ndarray, fps: np.ndarray, shared: np.nda
         if size >= min_tokens:
             x = np.searchsorted(shared, fps[s])
             if x == len(shared) or shared[x] != fps[s]:
-                out[n:n + size] = flat[at:at + size]
+                for x in range(size):  # a loop, not a slice assignment (numba's broadcast checks: 2.3 s to compile)
+                    out[n + x] = flat[at + x]
                 n += size
         at += size
-    return np.unique(out[:n])
+    out = out[:n]  # np.unique(out[:n]), without compiling np.unique
+    return out[:squeeze_sorted(out)]

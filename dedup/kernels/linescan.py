@@ -17,7 +17,7 @@ from dedup.text.tables import BREAK, BULLET, CTRL, DEC, FINAL, LET, SPACE
 BLANK, OPENS, CLOSES, RULED = 1, 2, 4, 8  # what a line is to the paragraph rules; RULED: a line rule may match
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _may_rule(cp: np.ndarray, a: int, b: int, flags: np.ndarray, prefixes: np.ndarray, lengths: np.ndarray) -> bool:
     """False only when no line rule can match the stripped line ``cp[a:b]`` (see ``text.rules.RULE_PREFIXES``):
     it starts with an ASCII letter but not with a rule's first word, and it ends neither like a photo credit

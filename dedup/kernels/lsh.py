@@ -11,6 +11,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from dedup.kernels.sorting import sort_inplace
+
 
 @numba.njit(cache=True, nogil=True)
 def _bucket_codes(in_order, starts, runs, max_bucket, last, values, sizes, screen):  # pragma: no cover - compiled
@@ -39,7 +41,8 @@ def _bucket_codes(in_order, starts, runs, max_bucket, last, values, sizes, scree
         s = runs[k]
         if s < 2 or (s > max_bucket and not last):
             continue
-        m = np.sort(in_order[starts[k]:starts[k] + s])
+        m = in_order[starts[k]:starts[k] + s].copy()  # np.sort without numba's quicksort (compile time)
+        sort_inplace(m)
         star = s > max_bucket
         for a in range(1 if star else s):
             for b in range(a + 1, s):

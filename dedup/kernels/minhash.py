@@ -68,7 +68,7 @@ def _fold(x, a, b, row):
         row[k] = min(row[k], np.uint32(a[k] * x + b[k]))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _sign_doc(hashes, table, shift, empty, keep_at_least, a, b, row):
     """Sign one document into ``row`` (all ``EMPTY`` on entry); returns how many hashes it used.
 

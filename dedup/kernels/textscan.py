@@ -18,18 +18,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from dedup.text.tables import (
-    ALNUM,
-    ALPHA1,
-    CLOSER,
-    DEC,
-    DIGIT,
-    END,
-    JUNK,
-    LET,
-    LOWER,
-    SPACE,
-)
+from dedup.kernels.counting import squeeze_sorted
+from dedup.text.tables import ALNUM, ALPHA1, CLOSER, DEC, DIGIT, END, JUNK, LET, LOWER, SPACE
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -79,7 +69,7 @@ def _word_hash(buf: np.ndarray, a: int, b: int) -> np.uint64:
     return h if h != np.uint64(0) else np.uint64(1)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _words(cp: np.ndarray, s: int, e: int, flags: np.ndarray, buf: np.ndarray, pos: int,
            first: bool, hashes: np.ndarray, starts: np.ndarray, n_words: int) -> tuple[int, int]:
     """``normalize``'s words of a folded sentence (``cp[s:e]``, code points of ``fold(text[a:b])``), fixed,
@@ -146,8 +136,8 @@ def _scan(cp: np.ndarray, paras: np.ndarray, flags: np.ndarray, expanded: np.nda
     hashes = np.empty(longest, dtype=np.uint64)
     starts = np.empty(longest, dtype=np.int64)
     k = 0
-    pos = 0
-    n_words = 0
+    pos = np.int64(0)  # np.int64, not 0: a literal 0 would make numba compile _words once per literal/non-literal
+    n_words = np.int64(0)  # mix of its arguments while it types this loop (three compilations instead of one)
     for p in range(len(paras)):
         start, end = paras[p, 0], paras[p, 1]
         s = start
@@ -200,12 +190,12 @@ def _scan(cp: np.ndarray, paras: np.ndarray, flags: np.ndarray, expanded: np.nda
             s = cut
             if a < b:
                 before = pos
-                m = 0
+                m = np.int64(0)
                 for x in range(a, b):
                     for t in range(expanded[cp[x]]):
                         folded[m] = forms[cp[x], t]
                         m += 1
-                pos, words = _words(folded, 0, m, flags, buf, pos, k == 0, hashes, starts, n_words)
+                pos, words = _words(folded, np.int64(0), m, flags, buf, pos, k == 0, hashes, starts, n_words)
                 if words:
                     spans[k, 0], spans[k, 1] = a, b
                     ranges[k, 0], ranges[k, 1] = before + (1 if k else 0), pos
@@ -244,4 +234,5 @@ def _sentence_sets(hashes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, 
             at += 1
         w += counts[s]
         lengths[s] = at - start
-    return flat[:at].copy(), lengths, np.unique(flat[:at])
+    terms = flat[:at].copy()  # np.unique(flat[:at]), without compiling np.unique
+    return flat[:at].copy(), lengths, terms[:squeeze_sorted(terms)]

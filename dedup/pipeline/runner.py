@@ -20,6 +20,7 @@ from dedup.config import Config
 from dedup.errors import PipelineError
 from dedup.pipeline.docstore import DocStore, StoreError
 from dedup.pipeline.firstpass import Corpus, prepare
+from dedup.pipeline.precompile import start_late
 from dedup.report.writer import write_report
 from dedup.runtime.pool import parallel_map
 from dedup.stages import canonical as canonical_stage
@@ -66,7 +67,11 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
     def count(stage: str, n_in: int, n_out: int, seconds: float, note: str = "") -> None:
         stages.append(StageCount(stage, n_in, n_out, seconds, note))
 
-    corpus = prepare(root, config, progress)
+    late = start_late()  # a first run: the later stages' kernels compile in another process meanwhile
+    try:
+        corpus = prepare(root, config, progress)
+    finally:
+        late.wait()
     n, short = len(corpus.infos), corpus.too_short
     ingested = n + short
     count("ingest", ingested + len(corpus.skipped) - short, ingested, corpus.seconds["ingest"],

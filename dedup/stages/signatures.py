@@ -36,6 +36,7 @@ from dedup.stages.shingle import (
 )
 from dedup.types import Signatures
 
+PARALLEL_ROWS = 2000  # fewer documents are signed by the serial kernel whatever ``threads`` says
 EMPTY = np.uint32(0xFFFFFFFF)  # datasketch's initial value: the signature of an empty set
 
 
@@ -172,6 +173,8 @@ def sign_csr(flat: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int,
     table, shift, empty = _common_table(common)
     args = (flat, offsets, rows, table, shift, empty, np.int64(keep_at_least), a, b, out, counts, bool(distinct))
     threads = min(int(threads), numba.config.NUMBA_NUM_THREADS, n)
+    if n < PARALLEL_ROWS:  # too few to gain from threads; nor need the threaded kernel be compiled (2.5 s)
+        threads = 1
     if threads == 1 or _INHERITED_POOL:
         _sign_serial(*args)  # never starts numba's thread pool
     else:

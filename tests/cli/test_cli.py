@@ -205,3 +205,21 @@ def test_jobs_do_not_change_output(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert {"clusters.json", "documents.jsonl"} <= set(one)
     assert snapshot(tmp_path / "j2") == one
     assert snapshot(tmp_path / "j2pool") == one
+
+
+def test_first_run_says_it_compiles_once_and_gives_the_same_output(tmp_path: Path) -> None:
+    """An empty kernel cache (a fresh install): the run says it compiles; the next run does not; same bytes."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache")}
+    outputs = []
+    for n in (1, 2):
+        out = tmp_path / f"out{n}"
+        done = subprocess.run([sys.executable, "-m", "dedup", "run", "seeds", "--out", str(out)], cwd=ROOT,
+                              env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert ("compiling the kernels, once" in done.stderr) == (n == 1), done.stderr
+        outputs.append((out / "clusters.json").read_bytes())
+    assert outputs[0] == outputs[1] == (ROOT / "out" / "clusters.json").read_bytes()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_html_report import EVIL_ID, PAYLOADS, evil_corpus
+from test_html import EVIL_ID, PAYLOADS, evil_corpus
 
 from dedup.cli.app import main
 

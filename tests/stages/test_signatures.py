@@ -35,6 +35,13 @@ PERMS = (64, 128, 256)
 SEEDS = (1, 20240207)
 
 
+@pytest.fixture(autouse=True)
+def _threaded_kernel_for_small_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests sign a few hundred documents: let threads > 1 use the threaded kernel all the same."""
+    import dedup.stages.signatures
+    monkeypatch.setattr(dedup.stages.signatures, "PARALLEL_ROWS", 0)
+
+
 def datasketch_row(hashes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
     """datasketch's own MinHash of these uint32 hashes, one update() each."""
     m = MinHash(num_perm=num_perm, seed=seed, hashfunc=lambda x: x)
