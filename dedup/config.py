@@ -44,7 +44,13 @@ class Config:
     canonical: str = "coverage"
     # ingest
     min_words: int = 8  # documents with fewer words are skipped as too short
-    max_file_mb: float = 20.0  # larger files are skipped as too large
+    max_file_mb: float = 20.0  # larger files (and, in a record shard, larger records) are skipped as too large
+    text_field: str = "text"  # the field or column of a record that holds its text...
+    id_field: str = "id"  # ...its id (unique ids are kept; others get path#N)...
+    title_field: str = "title"  # ...and its metadata
+    date_field: str = "date"
+    source_field: str = "source"
+    url_field: str = "url"
     # execution
     jobs: int = 0  # worker processes; 0 = all cores
 
@@ -85,6 +91,9 @@ class Config:
              "use a whole number of 1 or more")
         need(0 < self.max_file_mb <= 4000, "max_file_mb",
              "use a positive number of megabytes, at most 4000 (texts are indexed with 32-bit offsets)")
+        for name in ("text_field", "id_field", "title_field", "date_field", "source_field", "url_field"):
+            need(isinstance(getattr(self, name), str) and getattr(self, name).strip() != "", name,
+                 "name a field or column, e.g. text")
         need(isinstance(self.jobs, int) and self.jobs >= 0, "jobs",
              "use a whole number: 0 for all cores, or 1 or more")
 

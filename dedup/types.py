@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -25,10 +25,21 @@ SkipReason = Literal[
     "too_large",
     "unreadable",
     "invalid_json",
+    "invalid_record",
     "duplicate_id",
     "unsupported",
 ]
 DiffKind = Literal["added", "removed", "changed"]
+
+
+class Progress(Protocol):
+    """Where a run reports its progress: ``progress(stage, done, total)``.
+
+    The read stage counts bytes (``done`` of ``total``) and passes the records
+    read so far as ``records=``; the other stages count their own units.
+    """
+
+    def __call__(self, stage: str, done: int, total: int, /, **detail: Any) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +82,8 @@ class Locator:
 
     full: str  # the path to open
     rel: str  # the path relative to the input root
-    record: int = 0  # index among the documents and skipped records the file yields
+    record: int = 0  # a plain file: index among the items it yields; a record shard: the record's number
+    offset: int = -1  # a plain JSON lines shard: the byte offset of the record's line
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,7 +59,20 @@ _OPTIONS = [
     click.option("--min-words", type=int, default=_DEFAULTS.min_words, show_default=True,
         help="Articles with fewer words of body text are skipped as too short to compare."),
     click.option("--max-file-mb", type=float, default=_DEFAULTS.max_file_mb, show_default=True,
-        help="Files larger than this are skipped as too large."),
+        help="Files larger than this are skipped as too large; in a record shard (JSON lines, JSON, CSV, "
+             "TSV, Parquet, Arrow) the limit is one record's, whatever the shard's size."),
+    click.option("--text-field", default=_DEFAULTS.text_field, show_default=True, metavar="NAME",
+        help="The field (JSON) or column (CSV, TSV, Parquet, Arrow) of a record that holds its text."),
+    click.option("--id-field", default=_DEFAULTS.id_field, show_default=True, metavar="NAME",
+        help="The record field that holds its id; unique ids are kept, others become PATH#N."),
+    click.option("--title-field", default=_DEFAULTS.title_field, show_default=True, metavar="NAME",
+        help="The record field that holds its title."),
+    click.option("--date-field", default=_DEFAULTS.date_field, show_default=True, metavar="NAME",
+        help="The record field that holds its date."),
+    click.option("--source-field", default=_DEFAULTS.source_field, show_default=True, metavar="NAME",
+        help="The record field that holds its source."),
+    click.option("--url-field", default=_DEFAULTS.url_field, show_default=True, metavar="NAME",
+        help="The record field that holds its URL."),
     click.option("--jobs", "-j", type=int, default=_DEFAULTS.jobs, show_default=True,
         help="Worker processes; 0 uses every core. Results are the same for any value."),
 ]
@@ -78,18 +91,24 @@ class Progress:
         self.stage_start = self.start
         self.stage_done = 0
 
-    def __call__(self, stage: str, done: int, total: int) -> None:
+    def __call__(self, stage: str, done: int, total: int, /, records: int | None = None, **_: Any) -> None:
+        """``records``: the read stage counts bytes, and says how many records it has read so far."""
         now = time.monotonic()
         if stage != self.stage:  # rates count from the stage's first report
             self.stage, self.stage_start, self.stage_done = stage, now, done
         if self.quiet or now - self.start < 2.0 or now - self.last < (0.2 if self.tty else 10.0):
             return
         self.last = now
-        line = f"{stage}: {done:,}/{total:,} ({100 * done / max(total, 1):.0f}%), {now - self.start:.0f} s elapsed"
+        mb = records is not None
+        shown = f"{done / 1e6:,.1f}/{total / 1e6:,.1f} MB" if mb else f"{done:,}/{total:,}"
+        line = f"{stage}: {shown} ({100 * done / max(total, 1):.0f}%)"
+        if mb:
+            line += f", {records:,} records"
+        line += f", {now - self.start:.0f} s elapsed"
         span, moved = now - self.stage_start, done - self.stage_done
         if span >= 1.0 and moved > 0:
             rate = moved / span
-            line += f", {rate:,.0f}/s"
+            line += f", {rate / 1e6:,.1f} MB/s" if mb else f", {rate:,.0f}/s"
             if done < total:
                 line += f", ~{(total - done) / rate:.0f} s left in this stage"
         if self.tty:

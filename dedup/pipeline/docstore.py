@@ -1,7 +1,8 @@
 """The texts left on disk: a document is read again from its file when a later stage needs its text.
 
 The first pass keeps no text; it records where each document was read
-(a ``Locator``) and a digest of its text.  ``DocStore`` reads the document
+(a ``Locator``: its file, and in a record shard the record's number and byte
+offset) and a digest of its text.  ``DocStore`` reads the document
 again on demand and checks the digest, so a file that changed during the run
 is an error that names it, never a silent wrong diff.
 """
@@ -14,6 +15,7 @@ import xxhash
 from dedup.config import Config
 from dedup.errors import PipelineError
 from dedup.stages.ingest import read_items
+from dedup.stages.records import read_record, shard_format
 from dedup.types import Document, Locator
 
 
@@ -25,9 +27,8 @@ class StoreError(PipelineError):
 class DocStore:
     """Reads documents again on demand, and checks each against the digest the first pass took."""
 
-    def __init__(self, ids: list[str], locators: list[Locator], digests: np.ndarray,
-                 inline: dict[int, Document], config: Config) -> None:
-        self.ids, self.locators, self.digests, self.inline, self.config = ids, locators, digests, inline, config
+    def __init__(self, ids: list[str], locators: list[Locator], digests: np.ndarray, config: Config) -> None:
+        self.ids, self.locators, self.digests, self.config = ids, locators, digests, config
 
     def document(self, k: int) -> Document:
         return self._read(k, metadata=True)
@@ -37,12 +38,12 @@ class DocStore:
         return self._read(k, metadata=False).text
 
     def _read(self, k: int, metadata: bool) -> Document:
-        doc = self.inline.get(k)
-        if doc is not None:
-            return doc
         loc = self.locators[k]
-        items = read_items(loc.full, loc.rel, self.config, metadata)
-        item = items[loc.record] if loc.record < len(items) else None
+        if shard_format(loc.rel)[0] is not None:  # one record of a shard, by its offset or row group
+            item = read_record(loc.full, loc.rel, loc.record, loc.offset, self.config)
+        else:
+            items = read_items(loc.full, loc.rel, self.config, metadata)
+            item = items[loc.record] if loc.record < len(items) else None
         if item is None or item.skip is not None or digest(item.fields["text"]) != self.digests[k]:
             raise StoreError(f"{loc.rel}: the file changed while dedup was running (read again to compare "
                              f"{self.ids[k]!r}); run again on a folder that is not being written to")

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -43,6 +43,7 @@ from dedup.runtime.pool import parallel_iter
 from dedup.stages.boilerplate import MIN_TOKENS, frequent_prints
 from dedup.stages.ingest import Item, assign_ids, discover, read_items, skipped_of
 from dedup.stages.normalize import normalize
+from dedup.stages.records import PART_BYTES, Part, iter_part, plan
 from dedup.stages.shingle import keep_uncommon, shingle_hashes
 from dedup.stages.sketch import sketch_text, warm
 from dedup.stages.weights import Deferred, Profile, TermWeights
@@ -55,9 +56,8 @@ from dedup.storage.arrays import (
     increasing,
     take,
 )
-from dedup.types import DocInfo, Document, Locator, SentenceRef, Skipped
+from dedup.types import DocInfo, Document, Locator, Progress, SentenceRef, Skipped
 
-Progress = Callable[[str, int, int], None]
 FILES_PER_TASK = 256  # files a worker reads per task
 
 
@@ -156,7 +156,7 @@ class _Chunk:
     seconds: tuple[float, float]  # reading, then normalizing and hashing (one compiled pass)
 
 
-def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
+def _sketch_chunk(tasks: list[list[Part]], config: Config) -> list[_Chunk]:
     t_read = t_sketch = 0.0
     items: list[Item] = []
     locators: list[Locator] = []
@@ -172,13 +172,14 @@ def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
     sent_prints: list[np.ndarray] = []
     sent_spans: list[np.ndarray] = []
     empty32, empty64 = np.zeros(0, np.uint32), np.zeros(0, np.uint64)
-    for rel, full in files:
+    parts = [part for task in tasks for part in task]
+    for part in parts:
         t0 = time.perf_counter()
-        file_items = read_items(full, rel, config)
-        t_read += time.perf_counter() - t0
-        for r, item in enumerate(file_items):
+        stream = iter_part(part, config) if part.fmt else iter(read_items(part.full, part.rel, config))
+        for r, item in enumerate(stream):
+            t_read += time.perf_counter() - t0
             items.append(item)
-            locators.append(Locator(full, rel, r))
+            locators.append(Locator(part.full, part.rel, item.number if part.fmt else r, item.offset))
             if item.skip is not None:
                 words.append(-1)
                 digests.append(0)
@@ -187,6 +188,7 @@ def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
                 n_sent.append(0)
                 shingles.append(empty32)
                 prints.append(empty64)
+                t0 = time.perf_counter()
                 continue
             t0 = time.perf_counter()
             text = item.fields["text"]
@@ -205,11 +207,9 @@ def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
             words.append(sk.word_count)
             keys.append(sk.key)
             digests.append(digest(text))
-            if item.fields["format"] not in ("json", "jsonl"):
-                item.fields = {k: v for k, v in item.fields.items() if k != "text"} | {"chars": len(text)}
-            else:
-                item.fields = dict(item.fields, chars=len(text))
+            item.fields = {k: v for k, v in item.fields.items() if k != "text"} | {"chars": len(text)}
             t_sketch += time.perf_counter() - t0
+            t0 = time.perf_counter()
     return [_Chunk(items, locators, np.array(words, dtype=np.int64), np.array(digests, dtype=np.uint64),
                    np.array(keys, dtype=np.uint64),
                    None if config.shingle_size == 1 else _pack(shingles, np.uint32), _pack(prints, np.uint64),
@@ -218,11 +218,27 @@ def _sketch_chunk(files: list[tuple[str, str]], config: Config) -> list[_Chunk]:
                    _join(sent_spans, np.uint32).reshape(-1, 2), (t_read, t_sketch))]
 
 
-def _chunks(files: list[tuple[str, str]], config: Config, tick: Callable[[int, int], None] | None
-            ) -> Iterator[_Chunk]:
-    """The pass over ``files``, a chunk at a time as the workers finish them, in order."""
-    for part in parallel_iter(_sketch_chunk, files, config, config.workers, tick, chunk=FILES_PER_TASK, cost=10):
-        yield from part
+def _tasks(parts: list[Part]) -> list[list[Part]]:
+    """Parts grouped into tasks: up to FILES_PER_TASK parts, and no more than about a shard part's bytes."""
+    tasks: list[list[Part]] = []
+    size = 0
+    for part in parts:
+        if not tasks or len(tasks[-1]) >= FILES_PER_TASK or size + part.size > PART_BYTES:
+            tasks.append([])
+            size = 0
+        tasks[-1].append(part)
+        size += part.size
+    return tasks
+
+
+def _chunks(tasks: list[list[Part]], config: Config) -> Iterator[tuple[_Chunk, int]]:
+    """The pass over the tasks, a chunk at a time as the workers finish them, in order, with its task's bytes."""
+    sizes = iter([sum(p.size for p in task) for task in tasks])
+    # about one document a plain file, or per 4 KB of a shard: workers start for about 200 documents
+    documents = sum(1 if p.fmt is None else max(1, p.size // 4096) for task in tasks for p in task)
+    cost = 10 * documents / max(len(tasks), 1)
+    for chunk in parallel_iter(_sketch_chunk, tasks, config, config.workers, None, chunk=1, cost=cost):
+        yield from ((ch, next(sizes)) for ch in chunk)
 
 
 def _join(parts: list[np.ndarray], dtype: type) -> np.ndarray:
@@ -243,6 +259,8 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     heap.prefer_mmap()
     warm()  # the compiled first pass's tables and kernels, inherited by forked workers
     files, items = discover(root)
+    parts = [part for rel, full in files for part in plan(full, rel)]
+    del files
     n0 = len(items)  # folders that could not be listed: skipped items with no arrays
     locators = [Locator(it.path, it.path, 0) for it in items]
     none64, none32 = np.full(n0, -1, dtype=np.int64), np.zeros(n0, dtype=np.uint64)
@@ -254,9 +272,12 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     sent_prints: list[np.ndarray] = []
     sent_spans: list[np.ndarray] = []
     work = [0.0, 0.0]
-    tick = (lambda done, total: progress("read", done, total)) if progress else None
-    n_files = len(files)
-    for ch in _chunks(files, config, tick):
+    n_files = len({p.rel for p in parts})
+    total_bytes, done_bytes = sum(p.size for p in parts), 0
+    for ch, size in _chunks(_tasks(parts), config):
+        done_bytes += size
+        if progress:
+            progress("read", done_bytes, total_bytes, records=len(items) + len(ch.items))
         items += ch.items
         locators += ch.locators
         for name, arr in (("words", ch.words), ("digests", ch.digests), ("keys", ch.keys),
@@ -269,7 +290,7 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
         sent_prints.append(ch.sent_prints)
         sent_spans.append(ch.sent_spans)
         work = [w + x for w, x in zip(work, ch.seconds)]
-    del files  # the workers' locators hold the paths from here on (a million files: ~200 MB of strings)
+    del parts  # the workers' locators hold the paths from here on (a million files: ~200 MB of strings)
     words, digests, keys, n_prints, n_sent = (np.concatenate(per_item[k]) for k in
                                               ("words", "digests", "keys", "n_prints", "n_sent"))
     del per_item
@@ -305,9 +326,7 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
 
     ids_kept = [ids[r] for r in kept]
     infos = [_info(ids[r], items[r], int(words[r])) for r in kept]
-    inline = {k: Document(id=ids[r], path=items[r].path, **{f: v for f, v in items[r].fields.items() if f != "chars"})
-              for k, r in enumerate(kept) if "text" in items[r].fields}
-    store = DocStore(ids_kept, [locators[r] for r in kept], digests[rows], inline, config)
+    store = DocStore(ids_kept, [locators[r] for r in kept], digests[rows], config)
     del items, locators
     # Document frequencies: each document's stems, from its sentences, counted once per document.
     values, df = row_frequencies(sentences.tokens.flat, sentences.tokens.offsets[sentences.doc],

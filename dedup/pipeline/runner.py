@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +21,7 @@ from dedup.errors import PipelineError
 from dedup.pipeline.docstore import DocStore, StoreError
 from dedup.pipeline.firstpass import Corpus, prepare
 from dedup.pipeline.precompile import start_late
+from dedup.pipeline.sources import RECORDS, Source, materialize
 from dedup.report.writer import write_report
 from dedup.runtime.pool import parallel_map
 from dedup.stages import canonical as canonical_stage
@@ -36,28 +37,32 @@ from dedup.types import (
     ClusterHead,
     DocInfo,
     Member,
+    Progress,
     RunResult,
     Signatures,
     Skipped,
     StageCount,
 )
 
-Progress = Callable[[str, int, int], None]  # (stage, done, total)
 GROUPS_PER_TASK = 50  # clusters a worker diffs per task
 
 
-def _noop(stage: str, done: int, total: int) -> None:
+def _noop(stage: str, done: int, total: int, /, **detail: object) -> None:
     return None
 
 
-def run(root: str | os.PathLike, config: Config | None = None, progress: Progress | None = None) -> RunResult:
-    """Run every stage on the files under ``root``."""
+def run(source: Source, config: Config | None = None, progress: Progress | None = None) -> RunResult:
+    """Run every stage on ``source``: a folder or a file, an iterable of dicts, or a pyarrow Table."""
     config = config or Config()
     progress = progress or _noop
+    src = materialize(source)
     try:
-        return _run(root, config, progress)
+        result = _run(src.root, config, progress)
     except StoreError as err:
         raise PipelineError(str(err)) from None
+    if src.folder is not None:
+        result.texts.keep(src.folder)  # the records' shard lives as long as the result reads texts from it
+    return result
 
 
 def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResult:
@@ -199,6 +204,11 @@ class StoredTexts(Mapping[str, str]):
 
     def __init__(self, store: DocStore, index: dict[str, int]) -> None:
         self._store, self._index = store, index
+        self._kept: object = None
+
+    def keep(self, folder: object) -> None:
+        """Hold ``folder`` (where the texts are read from) for as long as these texts are."""
+        self._kept = folder
 
     def __getitem__(self, doc_id: str) -> str:
         return self._store.text(self._index[doc_id])
@@ -217,13 +227,14 @@ def _reasons(skipped: list[Skipped]) -> str:
     return ", ".join(f"{n} {r}" for r, n in sorted(counts.items()))
 
 
-def run_to_dir(root: str | os.PathLike, out_dir: str | os.PathLike, config: Config | None = None,
+def run_to_dir(source: Source, out_dir: str | os.PathLike, config: Config | None = None,
                progress: Progress | None = None) -> tuple[RunResult, list[Path]]:
-    """Run the pipeline and write the report files into ``out_dir``."""
+    """Run the pipeline on ``source`` (as ``run`` takes it) and write the report files into ``out_dir``."""
     config = config or Config()
-    result = run(root, config, progress)
+    result = run(source, config, progress)
+    label = str(source) if isinstance(source, (str, os.PathLike)) else RECORDS
     try:
-        paths = write_report(result, config, Path(out_dir), str(root))
+        paths = write_report(result, config, Path(out_dir), label)
     except StoreError as err:
         raise PipelineError(str(err)) from None
     return result, paths

@@ -31,7 +31,7 @@ from dedup.types import (
     VariantDiff,
 )
 
-SCHEMA_VERSION = "2.0"
+SCHEMA_VERSION = "2.1"
 SCHEMA_NAMES = ("clusters", "documents")
 _DIGITS = 4
 

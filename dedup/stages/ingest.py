@@ -23,8 +23,6 @@ import stat
 import zlib
 from dataclasses import dataclass
 
-import orjson
-
 from dedup.config import Config
 from dedup.errors import PipelineError
 from dedup.stages import htmltext
@@ -33,9 +31,9 @@ from dedup.types import Document, Skipped, SkipReason
 MB = 1024 * 1024
 SNIFF = 8192
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".html": "html",
-           ".htm": "html", ".xhtml": "html", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+           ".htm": "html", ".xhtml": "html"}  # one document a file; record shards: stages.records
 BINARY_EXTS = frozenset(
-    [".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".ico", ".heic", ".pdf", ".zip", ".tar", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".odp", ".exe", ".dll", ".so", ".dylib", ".o", ".a", ".pyc", ".pyo", ".class", ".jar", ".whl", ".mp3", ".mp4", ".m4a", ".wav", ".avi", ".mov", ".mkv", ".flac", ".ogg", ".webm", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".sqlite", ".db", ".npy", ".npz", ".pkl", ".parquet", ".feather"])  # noqa: E501 - a list of extensions
+    [".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".ico", ".heic", ".pdf", ".zip", ".tar", ".tgz", ".bz2", ".xz", ".7z", ".rar", ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".ods", ".odp", ".exe", ".dll", ".so", ".dylib", ".o", ".a", ".pyc", ".pyo", ".class", ".jar", ".whl", ".mp3", ".mp4", ".m4a", ".wav", ".avi", ".mov", ".mkv", ".flac", ".ogg", ".webm", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".sqlite", ".db", ".npy", ".npz", ".pkl"])  # noqa: E501 - a list of extensions
 MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"PK\x03\x04", b"\x7fELF", b"Rar!", b"7z\xbc\xaf")
 # Control bytes that mark binary data.  \t \n \r \f, ESC (0x1b) and EM (0x19, used at line starts by
 # news wires) are left out: real texts carry them.  Random bytes score ~10%, wire copy well under 1%.
@@ -68,6 +66,8 @@ class Item:
     explicit_id: str | None = None
     fields: dict | None = None  # Document keyword arguments, except id and path
     skip: _Skip | None = None
+    number: int = 0  # a shard's record: its line, record or row number (from 1); 0 for a plain file
+    offset: int = -1  # a plain JSON lines record: the byte offset of its line
 
 
 def ingest(root: str | os.PathLike, config: Config) -> tuple[list[Document], list[Skipped]]:
@@ -122,18 +122,20 @@ def read_items(full: str, rel: str, config: Config, metadata: bool = True) -> li
 
     ``metadata=False`` leaves a text file's header lines unread (title, date, source and url
     None): for reading a text again, when only the text is wanted."""
+    from dedup.stages.records import plan, read_part, shard_format  # records builds on this module
+
+    if shard_format(rel)[0] is not None:
+        return [item for part in plan(full, rel) for item in read_part(part, config)]
     name = os.path.basename(rel).lower()
     inner = name[:-3] if name.endswith(".gz") else name
     ext = os.path.splitext(inner)[1]
     fmt = FORMATS.get(ext, "txt")
     try:
         if ext in BINARY_EXTS:
-            raise _Skip("unsupported", f"{rel}: '{ext}' files are not read (binary format); "
-                        "text, Markdown, HTML, JSON and JSONL are")
+            raise _Skip("unsupported", f"{rel}: '{ext}' files are not read (binary format); text, Markdown, "
+                        "HTML, JSON, JSON lines, CSV, TSV, Parquet and Arrow are")
         data = _read_bytes(full, rel, name.endswith(".gz"), config)
         text, encoding = _decode(data, rel)
-        if fmt in ("json", "jsonl"):
-            return _records(text, encoding, rel, fmt, config)
         if fmt == "html":
             page = htmltext.extract(text)
             meta = {"title": page.title, "date": normalize_date(page.date), "source": page.source,
@@ -219,54 +221,6 @@ def _check_text(text: str, where: str, config: Config) -> None:
         words += 1
     if words < config.min_words:
         raise _Skip("too_short", f"{where}: {words} words; at least {config.min_words} needed (--min-words)")
-
-
-def _records(text: str, encoding: str, rel: str, fmt: str, config: Config) -> list[Item]:
-    """One item per JSON record (a .json object or list, or a .jsonl line)."""
-    raw: list[tuple[int, object | _Skip]] = []
-    if fmt == "json":
-        try:
-            value = orjson.loads(text)
-        except orjson.JSONDecodeError as err:
-            raise _Skip("invalid_json", f"{rel}: not valid JSON: {err}") from None
-        if not isinstance(value, (dict, list)):
-            raise _Skip("invalid_json", f"{rel}: expected an object or a list of objects, got {type(value).__name__}")
-        raw = list(enumerate(value if isinstance(value, list) else [value], 1))
-        unit = "record"
-    else:
-        unit = "line"
-        for n, line in enumerate(text.split("\n"), 1):
-            if line.strip():
-                try:
-                    raw.append((n, orjson.loads(line)))
-                except orjson.JSONDecodeError as err:
-                    raw.append((n, _Skip("invalid_json", f"{rel} line {n}: not valid JSON: {err}")))
-    if not raw:
-        raise _Skip("empty", f"{rel}: no records")
-    items = []
-    for n, rec in raw:
-        item = Item(rel, f"{rel}#{n}", f"{rel} {unit} {n}")
-        items.append(item)
-        if isinstance(rec, _Skip):
-            item.skip = rec
-        elif not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
-            problem = "is not an object" if not isinstance(rec, dict) else "has no string 'text' field"
-            item.skip = _Skip("invalid_json", f"{item.place}: record {problem}")
-        else:
-            rid = rec.get("id")
-            if isinstance(rid, (str, int)) and not isinstance(rid, bool) and str(rid):
-                item.explicit_id = str(rid)
-            body = rec["text"].replace("\r\n", "\n").replace("\r", "\n")
-            try:
-                _check_text(body, item.place, config)
-            except _Skip as skip:
-                item.skip = skip
-                continue
-            meta = {k: _scalar(rec.get(k)) for k in ("title", "source", "url")}
-            date = _scalar(rec.get("date"))
-            item.fields = {"text": body, "encoding": encoding, "format": fmt, **meta,
-                           "date": normalize_date(date) or date}
-    return items
 
 
 def _scalar(value: object) -> str | None:
