@@ -242,7 +242,7 @@ def _open(part: Part) -> IO[bytes]:
     if part.compression == "zstd":
         import zstandard
 
-        return zstandard.ZstdDecompressor().stream_reader(f, closefd=True)  # type: ignore[return-value]
+        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(f, closefd=True))  # type: ignore[arg-type]
     return f
 
 
