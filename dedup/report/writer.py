@@ -4,10 +4,12 @@ Output directory layout::
 
     OUT/clusters.json      every multi-member cluster, with evidence and diffs (written last)
     OUT/documents.jsonl    one line per input: clustered, singleton or skipped
+    OUT/documents.parquet  the same rows as columns, with each member's relation and score (dedup.report.tables)
+    OUT/pairs.parquet      every verified pair, accepted or not, with its figures (dedup.report.tables)
     OUT/clusters/<id>.md   one human-readable page per multi-member cluster
     OUT/report.html        one self-contained page to browse the clusters (dedup.report.html)
 
-``clusters.json`` and ``documents.jsonl`` depend only on the run's inputs and
+``clusters.json``, ``documents.jsonl`` and the two Parquet files depend only on the run's inputs and
 parameters: no timings, no absolute paths, no run dates, sorted keys, so the
 same result gives byte-identical files (their JSON is built in ``dedup.report.payload``).
 All functions here are pure except :func:`write_report`, and none of them prints.
@@ -26,6 +28,7 @@ import orjson
 from dedup.config import Config
 from dedup.errors import PipelineError
 from dedup.report import html as html_report
+from dedup.report import tables
 from dedup.report.markdown import cluster_filename, render_cluster
 from dedup.report.payload import (
     SCHEMA_NAMES,
@@ -63,6 +66,8 @@ CLUSTERS_JSON = "clusters.json"
 DOCUMENTS_JSONL = "documents.jsonl"
 CLUSTERS_DIR = "clusters"
 REPORT_HTML = "report.html"
+DOCUMENTS_PARQUET = tables.DOCUMENTS_PARQUET
+PAIRS_PARQUET = tables.PAIRS_PARQUET
 
 
 class ReportError(PipelineError):
@@ -73,7 +78,7 @@ def clusters_json(result: RunResult, config: Config, input_root: str) -> Iterato
     """``clusters.json``'s bytes (``dumps(clusters_payload(...))``), a cluster at a time, rendered on
     ``config.workers`` processes: the whole payload of a large run is never held in memory."""
     stream = JsonStream(dumps({**payload_head(result, config, input_root), "clusters": []}))
-    for _, _, body in _rendered(result, config.workers, pages=False):
+    for _, _, body, _ in _rendered(result, config.workers, pages=False):
         yield stream.piece(body)
     yield stream.end()
 
@@ -128,7 +133,7 @@ def _skipped_row(s: Skipped) -> dict[str, Any]:
 
 def markdown_files(result: RunResult, workers: int = 1) -> dict[str, str]:
     """File name -> Markdown text, one page per multi-member cluster (rendered on ``workers`` processes)."""
-    return {name: page.decode("utf-8") for name, page, _ in _rendered(result, workers, bodies=False)}
+    return {name: page.decode("utf-8") for name, page, _, _ in _rendered(result, workers, bodies=False)}
 
 
 def _page_names(result: RunResult) -> list[str]:
@@ -143,26 +148,27 @@ def _page_names(result: RunResult) -> list[str]:
     return names
 
 
-def _rendered(result: RunResult, workers: int, pages: bool = True,
-              bodies: bool = True) -> Iterator[tuple[str, bytes, bytes]]:
-    """(file name, UTF-8 Markdown page, ``clusters.json`` body) per cluster, in order, rendered a chunk at a
-    time on ``workers`` processes (b"" for what is not asked for).  Packed clusters go to the workers
-    as bytes and are unpacked there."""
+def _rendered(result: RunResult, workers: int, pages: bool = True, bodies: bool = True,
+              facts: bool = False) -> Iterator[tuple[str, bytes, bytes, list[tables.MemberFact]]]:
+    """(file name, UTF-8 Markdown page, ``clusters.json`` body, ``tables.member_facts``) per cluster, in
+    order, rendered a chunk at a time on ``workers`` processes (b"" or [] for what is not asked for).
+    Packed clusters go to the workers as bytes and are unpacked there, once for all three."""
     docs = {d.id: d for d in result.documents}
     names = iter(_page_names(result))
-    for part in parallel_iter(_render_chunk, result.clusters, (docs, pages, bodies), workers,
+    for part in parallel_iter(_render_chunk, result.clusters, (docs, pages, bodies, facts), workers,
                               chunk=PAGES_PER_TASK, cost=5):
-        for page, body in part:
-            yield next(names), page, body
+        for page, body, member_facts in part:
+            yield next(names), page, body, member_facts
 
 
 PAGES_PER_TASK = 200
 
 
-def _render_chunk(clusters: Sequence[Cluster], ctx: tuple[dict[str, DocInfo], bool, bool]) -> list[tuple[bytes, bytes]]:
-    docs, pages, bodies = ctx
-    return [(render_cluster(c, docs).encode("utf-8") if pages else b"", json_body(c, docs) if bodies else b"")
-            for c in clusters]
+def _render_chunk(clusters: Sequence[Cluster], ctx: tuple[dict[str, DocInfo], bool, bool, bool],
+                  ) -> list[tuple[bytes, bytes, list[tables.MemberFact]]]:
+    docs, pages, bodies, facts = ctx
+    return [(render_cluster(c, docs).encode("utf-8") if pages else b"", json_body(c, docs) if bodies else b"",
+             tables.member_facts(c) if facts else []) for c in clusters]
 
 
 # ---------------------------------------------------------------- writing
@@ -172,8 +178,11 @@ def write_report(result: RunResult, config: Config, out_dir: Path, input_root: s
     """Write every report file into ``out_dir`` atomically; return the paths written.
 
     Order: ``documents.jsonl``, the ``clusters/`` pages (swapped in as a whole,
-    so no page of an earlier run remains), ``report.html``, then ``clusters.json``
-    last, so a reader never sees a ``clusters.json`` whose pages are missing.
+    so no page of an earlier run remains), ``documents.parquet`` and
+    ``pairs.parquet`` (``dedup.report.tables``; the members' figures are gathered
+    as the pages are rendered, so each cluster is unpacked once), ``report.html``,
+    then ``clusters.json`` last, so a reader never sees a ``clusters.json`` whose
+    pages or tables are missing.
     Each file is written as it is made (a large run's payload is never held
     whole); the result is checked first, so a bad one leaves the old output intact.
     Raises :class:`ReportError` when ``out_dir`` cannot be created or written.
@@ -191,12 +200,18 @@ def write_report(result: RunResult, config: Config, out_dir: Path, input_root: s
         stream = JsonStream(dumps({**payload_head(result, config, input_root), "clusters": []}))
         with atomic_file(out_dir / CLUSTERS_JSON) as json_file:  # in place when the block ends
 
-            def pages() -> Iterator[tuple[str, bytes]]:  # each cluster rendered once, for its page and JSON
-                for name, page, body in _rendered(result, config.workers):
+            facts: dict[str, tables.MemberFact] = {}
+
+            def pages() -> Iterator[tuple[str, bytes]]:  # each cluster rendered once, for its page, JSON and row
+                for name, page, body, member_facts in _rendered(result, config.workers, facts=True):
                     json_file.write(stream.piece(body))
+                    facts.update((f[0], f) for f in member_facts)
                     yield name, page
 
             written += replace_dir(out_dir / CLUSTERS_DIR, pages())
+            tables.write_documents(out_dir / DOCUMENTS_PARQUET, result, config, input_root, facts)
+            tables.write_pairs(out_dir / PAIRS_PARQUET, result, config, input_root)
+            written += [out_dir / DOCUMENTS_PARQUET, out_dir / PAIRS_PARQUET]
             write_atomic(out_dir / REPORT_HTML, _html(result, config, input_root).encode("utf-8"))
             written.append(out_dir / REPORT_HTML)
             json_file.write(stream.end())
@@ -271,6 +286,7 @@ def format_summary(result: RunResult, out_dir: Path) -> str:
     lines.append(f"  {'time':<17} {result.seconds:.2f} s")
     lines.append(
         f"  {'output':<17} {out_dir / CLUSTERS_JSON}, {out_dir / DOCUMENTS_JSONL}, "
-        f"{out_dir / CLUSTERS_DIR}/ ({_plural(n_clusters, 'file')}), {out_dir / REPORT_HTML}"
+        f"{out_dir / CLUSTERS_DIR}/ ({_plural(n_clusters, 'file')}), {out_dir / REPORT_HTML}, "
+        f"{out_dir / DOCUMENTS_PARQUET}, {out_dir / PAIRS_PARQUET}"
     )
     return "\n".join(lines)

@@ -264,7 +264,8 @@ def test_every_input_appears_exactly_once(tmp_path: Path) -> None:
 
 def _leftovers(out: Path) -> list[str]:
     """Anything in out/ that is not part of a finished report."""
-    return sorted(p.name for p in out.iterdir() if p.name not in ("clusters.json", "documents.jsonl", "clusters", "report.html"))
+    return sorted(p.name for p in out.iterdir() if p.name not in ("clusters.json", "documents.jsonl", "clusters", "report.html",
+                                                               "documents.parquet", "pairs.parquet"))
 
 
 class _HalfWriter:

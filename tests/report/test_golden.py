@@ -53,11 +53,11 @@ def test_same_set_of_files(fresh: Path) -> None:
     assert committed == now, (
         f"out/ holds a different set of files than a fresh run "
         f"(only committed: {sorted(committed - now)}, only fresh: {sorted(now - committed)}); {REFRESH}")
-    assert {"clusters.json", "documents.jsonl"} <= now
+    assert {"clusters.json", "documents.jsonl", "documents.parquet", "pairs.parquet"} <= now
     assert any(name.startswith("clusters/") and name.endswith(".md") for name in now)
 
 
-@pytest.mark.parametrize("name", ["clusters.json", "documents.jsonl"])
+@pytest.mark.parametrize("name", ["clusters.json", "documents.jsonl", "documents.parquet", "pairs.parquet"])
 def test_report_file_matches_committed(fresh: Path, name: str) -> None:
     assert (GOLDEN / name).is_file(), f"out/{name} is missing; {REFRESH}"
     new, old = (fresh / name).read_bytes(), (GOLDEN / name).read_bytes()
