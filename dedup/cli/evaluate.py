@@ -90,7 +90,8 @@ def format_text(payload: dict[str, Any], out_dir: Path) -> str:
 @click.option("--label-field", default=None, metavar="FIELD",
               help="Read each document's group from this field of the input JSON/JSONL records instead "
                    "of a labels file.")
-@click.option("--id-field", default="id", show_default=True, help="Field (or CSV column) of the labels file "
+@click.option("--labels-id-field", "labels_id_field", default="id", show_default=True,
+              help="Field (or CSV column) of the labels file "
               "holding the document id: the path relative to PATH, or the record id.")
 @click.option("--group-field", default="group", show_default=True,
               help="Field (or CSV column) of the labels file holding the gold group.")
@@ -100,7 +101,7 @@ def format_text(payload: dict[str, Any], out_dir: Path) -> str:
               help="How many of the worst false merges and misses to list.")
 @config_options
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def eval_command(path: Path, labels_file: Path | None, label_field: str | None, id_field: str, group_field: str,
+def eval_command(path: Path, labels_file: Path | None, label_field: str | None, labels_id_field: str, group_field: str,
                  out_dir: Path, show: int, quiet: bool, **options: object) -> None:
     """Score a run on PATH against gold labels: pairwise and B-cubed P/R/F1, adjusted Rand index.
 
@@ -109,13 +110,13 @@ def eval_command(path: Path, labels_file: Path | None, label_field: str | None, 
     sweeps --min-coverage from 0.05 to 0.95 over the verified candidate pairs.
     Writes OUT/eval.json and OUT/pr_curve.svg.
 
-    Example:  dedup eval corpus --labels labels.jsonl --id-field path --group-field thread
+    Example:  dedup eval corpus --labels labels.jsonl --labels-id-field path --group-field thread
     """
     if (labels_file is None) == (label_field is None):
         raise click.UsageError("give exactly one of --labels FILE or --label-field FIELD")
     config = build_config(options)
     try:
-        labels: Labels | None = load_labels(labels_file, id_field, group_field) if labels_file else None
+        labels: Labels | None = load_labels(labels_file, labels_id_field, group_field) if labels_file else None
         result = run(path, config, Progress(quiet))
         if labels is None:
             labels = labels_from_records(path, str(label_field), config.max_file_mb)

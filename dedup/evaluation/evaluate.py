@@ -105,7 +105,7 @@ def load_labels(path: str | os.PathLike, id_field: str = "id", group_field: str 
     if stem.lower().endswith(".csv"):
         reader = csv.DictReader(io.StringIO(text, newline=""))
         header = reader.fieldnames or []
-        for col, opt in ((id_field, "--id-field"), (group_field, "--group-field")):
+        for col, opt in ((id_field, "--labels-id-field"), (group_field, "--group-field")):
             if col not in header:
                 raise LabelError(f"{name} line 1: no {col!r} column (columns: {', '.join(header) or 'none'}); "
                                  f"name the column with {opt}")
@@ -132,7 +132,7 @@ def load_labels(path: str | os.PathLike, id_field: str = "id", group_field: str 
                                  "(JSONL) or a .csv file") from None
             if not isinstance(rec, dict):
                 raise LabelError(f"{where}: expected a JSON object, got {type(rec).__name__}")
-            hint = f" (name the fields with --id-field/--group-field; this record has: {', '.join(rec)})"
+            hint = f" (name the fields with --labels-id-field/--group-field; this record has: {', '.join(rec)})"
             if id_field not in rec or group_field not in rec:
                 missing = id_field if id_field not in rec else group_field
                 raise LabelError(f"{where}: no {missing!r} field{hint}")

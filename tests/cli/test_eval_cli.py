@@ -73,7 +73,7 @@ def test_eval_json_is_deterministic(tmp_path: Path, labels: Path) -> None:
 def test_eval_with_csv_and_other_field_names(tmp_path: Path) -> None:
     labels = tmp_path / "labels.csv"
     labels.write_text("path,thread\n" + "".join(f"{name},{GROUPS[k]}\n" for k, name in seed_ids().items()))
-    result = invoke("eval", SEEDS, "--labels", labels, "--id-field", "path", "--group-field", "thread",
+    result = invoke("eval", SEEDS, "--labels", labels, "--labels-id-field", "path", "--group-field", "thread",
                     "-o", tmp_path / "ev", "-j", 1)
     no_traceback(result)
     assert result.exit_code == 0, result.output
@@ -158,6 +158,6 @@ def test_eval_is_listed_in_help() -> None:
     assert result.exit_code == 0 and "eval" in result.output
     result = invoke("eval", "--help")
     assert result.exit_code == 0
-    for option in ("--labels", "--label-field", "--id-field", "--group-field", "--show", "--min-coverage",
+    for option in ("--labels", "--label-field", "--labels-id-field", "--group-field", "--show", "--min-coverage",
                    "--sentence-similarity", "--min-aligned", "--lsh-rows", "--canonical", "--jobs"):
         assert option in result.output

@@ -157,7 +157,7 @@ def test_written_before_clusters_json(tmp_path: Path, monkeypatch: pytest.Monkey
 
     monkeypatch.setattr(dedup.storage.atomic.os, "replace", spy)
     result = invoke("run", SEEDS, "--out", tmp_path / "out", "--jobs", "1")
-    assert order == ["documents.jsonl", "clusters", "report.html", "clusters.json"]
+    assert order == ["documents.jsonl", "clusters", "documents.parquet", "pairs.parquet", "report.html", "clusters.json"]
     assert str(tmp_path / "out" / "report.html") in result.output
 
 

@@ -291,8 +291,9 @@ def test_write_report_files(result: RunResult, tmp_path: Path) -> None:
     written = write_report(result, Config(), out, "articles/")
     assert written[-1] == out / "clusters.json"  # written last
     assert set(written) == {out / "clusters.json", out / "documents.jsonl", out / "clusters" / "c-1234abcd.md",
-                            out / "report.html"}
-    assert _files(out) == ["clusters", "clusters.json", "clusters/c-1234abcd.md", "documents.jsonl", "report.html"]
+                            out / "report.html", out / "documents.parquet", out / "pairs.parquet"}
+    assert _files(out) == ["clusters", "clusters.json", "clusters/c-1234abcd.md", "documents.jsonl",
+                           "documents.parquet", "pairs.parquet", "report.html"]
 
     raw = (out / "clusters.json").read_bytes()
     assert raw.endswith(b"}\n")
@@ -344,7 +345,8 @@ def test_second_write_leaves_no_stale_markdown(tmp_path: Path) -> None:
     written = write_report(make_result(with_cluster=False), Config(), tmp_path, "in")
     assert (tmp_path / "clusters").is_dir()
     assert list((tmp_path / "clusters").iterdir()) == []
-    assert set(written) == {tmp_path / "clusters.json", tmp_path / "documents.jsonl", tmp_path / "report.html"}
+    assert set(written) == {tmp_path / "clusters.json", tmp_path / "documents.jsonl", tmp_path / "report.html",
+                            tmp_path / "documents.parquet", tmp_path / "pairs.parquet"}
     assert orjson.loads((tmp_path / "clusters.json").read_bytes())["clusters"] == []
 
 
