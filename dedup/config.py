@@ -51,6 +51,8 @@ class Config:
     date_field: str = "date"
     source_field: str = "source"
     url_field: str = "url"
+    # output (does not shape results)
+    pages: bool = True  # one Markdown page per cluster in OUT/clusters/; off for very many clusters
     # execution
     jobs: int = 0  # worker processes; 0 = all cores
 
@@ -94,6 +96,7 @@ class Config:
         for name in ("text_field", "id_field", "title_field", "date_field", "source_field", "url_field"):
             need(isinstance(getattr(self, name), str) and getattr(self, name).strip() != "", name,
                  "name a field or column, e.g. text")
+        need(isinstance(self.pages, bool), "pages", "use True or False")
         need(isinstance(self.jobs, int) and self.jobs >= 0, "jobs",
              "use a whole number: 0 for all cores, or 1 or more")
 
@@ -102,9 +105,10 @@ class Config:
         return self.jobs or (os.cpu_count() or 1)
 
     def to_dict(self) -> dict[str, Any]:
-        """The parameters that shape results (``jobs`` does not, so it is left out)."""
+        """The parameters that shape results (``jobs`` and ``pages`` do not, so they are left out)."""
         d = asdict(self)
         d.pop("jobs")
+        d.pop("pages")
         return d
 
     @classmethod

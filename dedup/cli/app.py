@@ -59,7 +59,7 @@ def run(path: Path, out_dir: Path, quiet: bool, **options: object) -> None:
         sys.exit(130)
     progress.close()
     if not quiet:
-        click.echo(format_summary(result, out_dir))
+        click.echo(format_summary(result, out_dir, config.pages))
 
 
 main.add_command(show)

@@ -203,12 +203,16 @@ def write_report(result: RunResult, config: Config, out_dir: Path, input_root: s
             facts: dict[str, tables.MemberFact] = {}
 
             def pages() -> Iterator[tuple[str, bytes]]:  # each cluster rendered once, for its page, JSON and row
-                for name, page, body, member_facts in _rendered(result, config.workers, facts=True):
+                for name, page, body, member_facts in _rendered(result, config.workers, pages=config.pages,
+                                                                facts=True):
                     json_file.write(stream.piece(body))
                     facts.update((f[0], f) for f in member_facts)
-                    yield name, page
+                    if config.pages:
+                        yield name, page
 
             written += replace_dir(out_dir / CLUSTERS_DIR, pages())
+            if not config.pages:  # no pages asked for: none of an earlier run's either
+                (out_dir / CLUSTERS_DIR).rmdir()
             tables.write_documents(out_dir / DOCUMENTS_PARQUET, result, config, input_root, facts)
             tables.write_pairs(out_dir / PAIRS_PARQUET, result, config, input_root)
             written += [out_dir / DOCUMENTS_PARQUET, out_dir / PAIRS_PARQUET]
@@ -254,7 +258,7 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
-def format_summary(result: RunResult, out_dir: Path) -> str:
+def format_summary(result: RunResult, out_dir: Path, pages: bool = True) -> str:
     """The short plain-text summary of a run for the terminal (no trailing newline)."""
     out_dir = Path(out_dir)
     n_docs, n_skipped = len(result.documents), len(result.skipped)
@@ -286,7 +290,7 @@ def format_summary(result: RunResult, out_dir: Path) -> str:
     lines.append(f"  {'time':<17} {result.seconds:.2f} s")
     lines.append(
         f"  {'output':<17} {out_dir / CLUSTERS_JSON}, {out_dir / DOCUMENTS_JSONL}, "
-        f"{out_dir / CLUSTERS_DIR}/ ({_plural(n_clusters, 'file')}), {out_dir / REPORT_HTML}, "
+        + (f"{out_dir / CLUSTERS_DIR}/ ({_plural(n_clusters, 'file')}), " if pages else "") + f"{out_dir / REPORT_HTML}, "
         f"{out_dir / DOCUMENTS_PARQUET}, {out_dir / PAIRS_PARQUET}"
     )
     return "\n".join(lines)

@@ -223,3 +223,18 @@ def test_first_run_says_it_compiles_once_and_gives_the_same_output(tmp_path: Pat
         assert ("compiling the kernels, once" in done.stderr) == (n == 1), done.stderr
         outputs.append((out / "clusters.json").read_bytes())
     assert outputs[0] == outputs[1] == (ROOT / "out" / "clusters.json").read_bytes()
+
+
+def test_no_pages_leaves_the_pages_out_and_the_rest_unchanged(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = invoke("run", ROOT / "seeds", "--out", out, "-q")
+    assert first.exit_code == 0 and (out / "clusters").is_dir()
+    result = invoke("run", ROOT / "seeds", "--out", out, "--no-pages")
+    assert result.exit_code == 0, result.output
+    assert not (out / "clusters").exists(), "an earlier run's pages must not survive --no-pages"
+    assert "clusters/" not in result.output.splitlines()[-1]
+    again = invoke("run", ROOT / "seeds", "--out", tmp_path / "with", "-q")
+    assert again.exit_code == 0
+    for name in ("clusters.json", "documents.jsonl", "report.html"):
+        assert (out / name).read_bytes().replace(str(out).encode(), b"") == \
+            (tmp_path / "with" / name).read_bytes().replace(str(tmp_path / "with").encode(), b""), name
