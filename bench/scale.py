@@ -6,7 +6,7 @@ Usage::
     python bench/scale.py --sizes 20000,100000 [--gen-dir /tmp/dedup-scale] [--seed 1] [--dup-share 0.2]
                           [--jobs N] [--json FILE] [--svg bench/results/growth.svg]
     python bench/scale.py --report FILE.json     # the tables and the plot again, from a --json file
-    options: --no-peers, --peers datasketch,text-dedup, --timeout SECONDS,
+    options: --no-peers, --peers datasketch,text-dedup,datatrove, --timeout SECONDS, --datatrove-venv DIR,
              --textdedup-venv DIR (repeatable; default: /tmp/textdedup312-venv, /tmp/textdedup-venv)
 
 CORPUS_DIR is a folder made by ``bench/gen_corpus.py`` (``articles/`` or
@@ -53,6 +53,7 @@ import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from datatrove_peer import run_datatrove
 from gen_article import TRANSFORMS
 from procmeasure import measure
 from scale_report import MB, growth, print_corpus, print_growth, report, write_svg
@@ -291,6 +292,17 @@ def bench_corpus(corpus: Path, args: argparse.Namespace) -> dict:
             for venv, ver in found:
                 print(f"  running text-dedup {ver} ({venv}) ...", flush=True)
                 systems[f"text-dedup {ver}"] = run_textdedup(venv, ver, jsonl, ids, tmp, args.jobs, args.timeout)
+    if "datatrove" in peers:
+        if not args.datatrove_venv or not (args.datatrove_venv / "bin" / "python").exists():
+            rec["datatrove_missing"] = f"no --datatrove-venv with datatrove ({args.datatrove_venv})"
+            print(f"  datatrove: {rec['datatrove_missing']}")
+        else:
+            jsonl = inp if inp.is_file() else tmp / "articles.jsonl"
+            if not jsonl.exists():
+                subprocess.run([PY, str(BENCH / "peers.py"), "to-jsonl", str(inp), str(jsonl)], check=True,
+                               capture_output=True)
+            print(f"  running datatrove ({args.datatrove_venv}) ...", flush=True)
+            systems["datatrove"] = run_datatrove(args.datatrove_venv, jsonl, tmp, args.jobs, args.timeout)
     for s in systems.values():
         if s.get("clusters") is not None:
             s["n_clusters"] = len(s["clusters"])
@@ -338,12 +350,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--gen-dir", type=Path, default=Path(tempfile.gettempdir()) / "dedup-scale")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--dup-share", type=float, default=0.2)
-    ap.add_argument("--peers", default="datasketch,text-dedup", help="which peers to run (comma-separated)")
+    ap.add_argument("--peers", default="datasketch,text-dedup",
+                    help="which peers to run (comma-separated): datasketch, text-dedup, datatrove")
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--set", action="append", default=[], metavar="OPTION=VALUE",
                     help="run dedup with a Config field other than its default, e.g. num_perm=128 (repeatable)")
     ap.add_argument("--textdedup-venv", type=Path, action="append",
                     help="a virtual environment with text-dedup installed (repeatable)")
+    ap.add_argument("--datatrove-venv", type=Path, help="a virtual environment with datatrove 0.10 (peer 'datatrove')")
     ap.add_argument("--timeout", type=float, default=0, help="seconds after which a system's process is killed")
     ap.add_argument("--json", type=Path, help="write every figure to this file")
     ap.add_argument("--svg", type=Path, default=BENCH / "results" / "growth.svg", help="growth plot (--sizes)")
