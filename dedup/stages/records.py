@@ -24,6 +24,7 @@ import gzip
 import io
 import os
 import zlib
+from bisect import bisect_right
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -429,15 +430,17 @@ def read_record(full: str, rel: str, number: int, offset: int, config: Config) -
     if fmt not in BINARY_SHARDS:  # read up to the record, streamed (a compressed or CSV shard has no offsets)
         return next((item for item in iter_part(Part(full, rel, fmt, compression), config)
                      if item.number == number), None)
-    for part in plan(full, rel):
-        if part.first <= number < part.first + _part_rows(part):
-            return next((item for item in _cached_part(part, config) if item.number == number), None)
+    parts = _planned(full, rel, os.path.getmtime(full))
+    k = bisect_right([p.first for p in parts], number) - 1  # the row group or batch holding the record
+    if k >= 0:
+        return next((item for item in _cached_part(parts[k], config) if item.number == number), None)
     return None
 
 
-def _part_rows(part: Part) -> int:
-    rows = _parquet_rows(part.full) if part.fmt == "parquet" else (_arrow_rows(part.full) or [1 << 62])
-    return rows[part.start] if part.stop >= 0 else sum(rows)
+@lru_cache(maxsize=8)
+def _planned(full: str, rel: str, mtime: float) -> tuple[Part, ...]:
+    """A binary shard's parts, read from its metadata once (not again for every record asked for)."""
+    return tuple(plan(full, rel))
 
 
 @lru_cache(maxsize=2)
