@@ -46,7 +46,7 @@ def run(path: Path, out_dir: Path, quiet: bool, **options: object) -> None:
     """
     config = build_config(options)
     progress = Progress(quiet)
-    if not quiet and cold():  # two stats per kernel: its cache index exists and is newer than its source
+    if not quiet and cold():  # one stat per kernel: whether its cache index exists
         click.echo("dedup: first run after install: compiling the kernels, once (about 10 s)...", err=True)
     try:
         result, _ = run_to_dir(path, out_dir, config, progress)

@@ -23,11 +23,11 @@ LATE = (minhash._sign_serial, lsh._bucket_codes, align.sentence_mass, align.alig
 
 
 def _compiled(kernel) -> bool:
-    """Whether ``kernel``'s cache index exists and is newer than its source (cheap: two stats)."""
+    """Whether ``kernel`` has a cache index (one stat).  An index older than an edited source is still
+    counted: numba then compiles again by itself, but a fresh install, the case to announce, has none."""
     try:
-        index = kernel._cache._cache_file._index_path
-        return os.stat(index).st_mtime >= os.stat(kernel.py_func.__code__.co_filename).st_mtime
-    except (AttributeError, OSError):
+        return os.path.exists(kernel._cache._cache_file._index_path)
+    except AttributeError:
         return False
 
 
