@@ -61,7 +61,7 @@ class Document:
 class DocInfo:
     """A compared document without its text: what a run keeps of every document.
 
-    The texts stay on disk; the stages that need one read it again (``dedup.pipeline.firstpass.DocStore``).
+    The texts stay on disk; the stages that need one read it again (``dedup.pipeline.docstore.DocStore``).
     """
 
     id: str

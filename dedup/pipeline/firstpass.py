@@ -31,107 +31,24 @@ import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 
 from dedup.config import Config
-from dedup.kernels.counting import row_frequencies, value_counts
-from dedup.pipeline.docstore import DocStore, digest
+from dedup.pipeline.corpus import Corpus, DocArrays, corpus_of
+from dedup.pipeline.docstore import digest
 from dedup.runtime import heap
 from dedup.runtime.pool import parallel_iter
-from dedup.stages.boilerplate import MIN_TOKENS, frequent_prints
+from dedup.stages.boilerplate import MIN_TOKENS
 from dedup.stages.ingest import Item, assign_ids, discover, read_items, skipped_of
 from dedup.stages.normalize import normalize
 from dedup.stages.records import PART_BYTES, Part, iter_part, plan
-from dedup.stages.shingle import keep_uncommon, shingle_hashes
+from dedup.stages.shingle import shingle_hashes
 from dedup.stages.sketch import sketch_text, warm
-from dedup.stages.weights import Deferred, Profile, TermWeights
-from dedup.storage.arrays import (
-    CSR,
-    LRU,
-    Sentences,
-    SortedIndex,
-    gather,
-    increasing,
-    take,
-)
-from dedup.types import DocInfo, Document, Locator, Progress, SentenceRef, Skipped
+from dedup.storage.arrays import CSR, Sentences, gather, increasing, take
+from dedup.types import DocInfo, Document, Locator, Progress, Skipped
 
 FILES_PER_TASK = 256  # files a worker reads per task
-
-
-@dataclass
-class Corpus:
-    """Everything the comparing stages need of the corpus; document k is the k-th by id."""
-
-    infos: list[DocInfo]
-    skipped: list[Skipped]
-    shingles: CSR | None  # distinct shingle hashes (uint32) per document; None when shingle_size is 1: the
-    # document's content stems, which its sentences hold (``sentences.tokens``)
-    common: np.ndarray  # sorted shingle hashes left out of signatures and containment (drop_common)
-    weights: TermWeights
-    store: DocStore
-    seconds: dict[str, float]  # time per stage of the pass (ingest, normalize; shingle's is in normalize's)
-    files: int
-    too_short: int  # documents skipped as too short after normalization (among ``skipped``)
-    sentences: Sentences
-
-    def profile(self, k: int) -> Profile:
-        """Document k as sentence alignment sees it, from the arrays (kept for the last documents asked for)."""
-        return self.__dict__.setdefault("_profiles", LRU()).get(k, lambda: self._build_profile(k))
-
-    def deferred(self, k: int) -> Deferred:
-        """Document k for the verifier: its profile is built only if the pair gets as far as alignment."""
-        se = self.sentences
-        return Deferred(self.infos[k].id, int(se.words[k]), int(se.keys[k]), lambda: self.profile(k))
-
-    def _build_profile(self, k: int) -> Profile:
-        se = self.sentences
-        tokens, offsets, prints = se.rows(k)
-        return self.weights.build(self.infos[k].id, tokens, offsets, prints, int(se.words[k]), int(se.keys[k]))
-
-    def sentence_refs(self, k: int) -> list[SentenceRef]:
-        """Document k's sentences as the diff stage quotes them: (text, start, end, fingerprint of its words).
-
-        The text is read again (``DocStore.text`` checks it is the one the first pass
-        read); the spans are the first pass's, so nothing is normalized again.
-        """
-        text = self.store.text(k)
-        se = self.sentences
-        lo, hi = int(se.doc[k]), int(se.doc[k + 1])
-        return [(text[s:e], s, e, p) for (s, e), p in zip(se.spans[lo:hi].tolist(), se.prints[lo:hi].tolist(),
-                                                          strict=True)]
-
-    def warm(self) -> None:
-        """Build the lazy lookups now, so that forked workers inherit them instead of each building its own."""
-        _ = self.index
-
-    @cached_property
-    def index(self) -> SortedIndex:
-        """Document id -> k (the store's ids are sorted, as the documents are)."""
-        return SortedIndex(self.store.ids)
-
-    def signed(self) -> tuple[np.ndarray, np.ndarray, bool]:
-        """What the signatures are made from, as ``signatures.sign_csr`` takes it: (flat, offsets,
-        distinct).  By default each document's sentence stems, which repeat across its sentences."""
-        if self.shingles is not None:
-            return self.shingles.flat, self.shingles.offsets, True
-        se = self.sentences
-        return se.tokens.flat, se.tokens.offsets[se.doc].astype(np.int64), False
-
-    def hashes(self, k: int) -> np.ndarray:
-        """Document k's shingle hashes as the comparing stages see them (corpus-common ones left out,
-        ``shingle.keep_uncommon``'s rule; kept for the last documents asked for)."""
-        return self.__dict__.setdefault("_hashes", LRU()).get(k, lambda: self._build_hashes(k))
-
-    def _build_hashes(self, k: int) -> np.ndarray:
-        if self.shingles is not None:
-            row = self.shingles[k]
-        else:  # a document's terms: its sentences' stems, distinct and sorted
-            row = np.sort(self.sentences.rows(k)[0])
-            row = row[np.concatenate(([True], row[1:] != row[:-1]))] if len(row) else row
-        return keep_uncommon(row, self.common)
 
 
 # ---------------------------------------------------------------- the pass, per chunk of files
@@ -253,8 +170,25 @@ def _pack(rows: list[np.ndarray], dtype: type) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------- the whole pass
 
 
+@dataclass
+class Pass:
+    """What the first pass made of an input: its documents as arrays, and what it skipped."""
+
+    docs: DocArrays
+    skipped: list[Skipped]  # sorted by id
+    too_short: int  # documents skipped as too short after normalization (among ``skipped``)
+    files: int
+    seconds: dict[str, float]  # time per stage of the pass (ingest, normalize; shingle's is in normalize's)
+
+
 def prepare(root: str | os.PathLike, config: Config, progress: Progress | None = None) -> Corpus:
     """Read, normalize and hash every document under ``root``; the corpus as compact arrays."""
+    p = first_pass(root, config, progress)
+    return corpus_of(p.docs, config, None, p.skipped, p.too_short, p.files, p.seconds)
+
+
+def first_pass(root: str | os.PathLike, config: Config, progress: Progress | None = None) -> Pass:
+    """Read, normalize and hash every document under ``root``, into arrays (no corpus statistics yet)."""
     t_start = time.perf_counter()
     heap.prefer_mmap()
     warm()  # the compiled first pass's tables and kernels, inherited by forked workers
@@ -324,34 +258,14 @@ def prepare(root: str | os.PathLike, config: Config, progress: Progress | None =
     del sent_rows
     corpus_prints = gather(prints, np.uint64, doc_rows)
 
-    ids_kept = [ids[r] for r in kept]
     infos = [_info(ids[r], items[r], int(words[r])) for r in kept]
-    store = DocStore(ids_kept, [locators[r] for r in kept], digests[rows], config)
+    docs = DocArrays(infos, [locators[r] for r in kept], digests[rows], sentences, corpus_prints, n_prints[rows],
+                     corpus_shingles)
     del items, locators
-    # Document frequencies: each document's stems, from its sentences, counted once per document.
-    values, df = row_frequencies(sentences.tokens.flat, sentences.tokens.offsets[sentences.doc],
-                                 threads=config.workers)
-    common = common_hashes(len(kept), config.common_share, config.common_min_docs,
-                           value_counts(corpus_shingles.flat) if corpus_shingles is not None else (values, df))
-    boilerplate = frequent_prints(corpus_prints, n_prints[rows].tolist(),
-                                  sentences.arrays, config.boilerplate_min_docs, config.workers)
-    weights = TermWeights(values, df, len(kept), boilerplate)
-    heap.trim()
     wall = time.perf_counter() - t_start
     busy = sum(work) or 1.0
     seconds = {"ingest": wall * work[0] / busy, "normalize": wall * work[1] / busy, "shingle": 0.0}
-    return Corpus(infos, sorted(skipped, key=lambda x: x.id), corpus_shingles, common, weights, store,
-                  seconds, n_files, len(ingested) - len(kept), sentences)
-
-
-def common_hashes(n: int, max_share: float, min_docs: int, frequencies: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """The shingle hashes found in more than ``max(min_docs, max_share * n)`` of ``n`` documents (see
-    ``drop_common``), from ``frequencies``: each hash (sorted) and the number of documents it is in."""
-    limit = max(min_docs, int(max_share * n))
-    if n <= limit:
-        return np.zeros(0, np.uint32)
-    values, counts = frequencies
-    return values[counts > limit]
+    return Pass(docs, sorted(skipped, key=lambda x: x.id), len(ingested) - len(kept), n_files, seconds)
 
 
 def _info(doc_id: str, item: Item, words: int) -> DocInfo:

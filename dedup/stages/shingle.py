@@ -69,7 +69,7 @@ def shingle_hashes(doc: NormalizedDoc, size: int) -> np.ndarray:
 def keep_uncommon(hashes: np.ndarray, common: np.ndarray, keep_at_least: int = KEEP_AT_LEAST) -> np.ndarray:
     """``hashes`` without the corpus-common ones, unless fewer than ``keep_at_least`` would be left.
 
-    ``common`` sorted (as ``pipeline.firstpass.common_hashes`` gives it) is searched as it is; in any other
+    ``common`` sorted (as ``pipeline.corpus.common_hashes`` gives it) is searched as it is; in any other
     order it is sorted first.  A binary search per hash, not ``np.isin`` (which sorts both sides
     again): verify asks this of every document it compares."""
     if len(common) == 0 or len(hashes) == 0:
