@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "dedup"
 LAYERS: list[list[str]] = [
     ["__main__"],
     ["cli"],
-    ["inspect", "evaluation", "interop"],
+    ["inspect", "evaluation", "interop", "index"],
     ["pipeline"],
     ["stages", "report"],
     ["kernels", "storage", "runtime"],

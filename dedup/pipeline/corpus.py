@@ -62,6 +62,43 @@ class DocArrays:
     def ids(self) -> list[str]:
         return [d.id for d in self.infos]
 
+    def take(self, rows: np.ndarray) -> DocArrays:
+        """Documents ``rows``, in that order."""
+        rows = np.asarray(rows, dtype=np.int64)
+        se = self.sentences
+        picked = CSR(np.arange(len(se.prints), dtype=np.int64), se.doc.astype(np.int64)).take(rows)
+        sentences = Sentences(CSR(se.tokens.flat, se.tokens.offsets.astype(np.int64)).take(picked.flat),
+                              se.prints[picked.flat], picked.offsets, se.words[rows], se.keys[rows],
+                              se.spans[picked.flat])
+        return DocArrays([self.infos[r] for r in rows.tolist()], [self.locators[r] for r in rows.tolist()],
+                         self.digests[rows], sentences, self.prints.take(rows), self.n_prints[rows],
+                         None if self.shingles is None else self.shingles.take(rows))
+
+    @classmethod
+    def join(cls, parts: list[DocArrays]) -> DocArrays:
+        """The documents of ``parts`` together, in id order (ids distinct across the parts)."""
+        if len(parts) == 1:
+            whole = parts[0]
+        else:
+            sent = [p.sentences for p in parts]
+            n_sent = np.concatenate([np.diff(s.doc) for s in sent])
+            sentences = Sentences(CSR.concat([(s.tokens.flat, np.diff(s.tokens.offsets)) for s in sent], np.uint32),
+                                  np.concatenate([s.prints for s in sent]).astype(np.uint64, copy=False),
+                                  np.concatenate(([0], np.cumsum(n_sent, dtype=np.int64))),
+                                  np.concatenate([s.words for s in sent]), np.concatenate([s.keys for s in sent]),
+                                  np.concatenate([s.spans for s in sent]).astype(np.uint32, copy=False))
+            shingles = None if parts[0].shingles is None else \
+                CSR.concat([(p.shingles.flat, p.shingles.lengths()) for p in parts], np.uint32)  # type: ignore[union-attr]
+            whole = cls([i for p in parts for i in p.infos], [loc for p in parts for loc in p.locators],
+                        np.concatenate([p.digests for p in parts]), sentences,
+                        CSR.concat([(p.prints.flat, p.prints.lengths()) for p in parts], np.uint64),
+                        np.concatenate([p.n_prints for p in parts]), shingles)
+        ids = whole.ids
+        order = sorted(range(len(ids)), key=ids.__getitem__)
+        if order == list(range(len(ids))):
+            return whole
+        return whole.take(np.array(order, dtype=np.int64))
+
 
 @dataclass
 class Corpus:

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
 
 from dedup.config import Config
 from dedup.errors import PipelineError
-from dedup.pipeline.docstore import DocStore, StoreError
-from dedup.pipeline.firstpass import Corpus, prepare
+from dedup.pipeline.corpus import Corpus, TextStore
+from dedup.pipeline.docstore import StoreError
+from dedup.pipeline.firstpass import prepare
 from dedup.pipeline.precompile import start_late
 from dedup.pipeline.sources import RECORDS, Source, materialize
 from dedup.report.writer import write_report
@@ -46,6 +47,8 @@ from dedup.types import (
 
 GROUPS_PER_TASK = 50  # clusters a worker diffs per task
 
+Regroup = Callable[[list[Group]], list[Group]]  # the clusters as found -> the clusters to write (an index's)
+
 
 def _noop(stage: str, done: int, total: int, /, **detail: object) -> None:
     return None
@@ -66,17 +69,28 @@ def run(source: Source, config: Config | None = None, progress: Progress | None 
 
 
 def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResult:
-    stages: list[StageCount] = []
     t_run = time.perf_counter()
-
-    def count(stage: str, n_in: int, n_out: int, seconds: float, note: str = "") -> None:
-        stages.append(StageCount(stage, n_in, n_out, seconds, note))
-
     late = start_late()  # a first run: the later stages' kernels compile in another process meanwhile
     try:
         corpus = prepare(root, config, progress)
     finally:
         late.wait()
+    return compare(corpus, config, progress, root=root, t_run=t_run)
+
+
+def compare(corpus: Corpus, config: Config, progress: Progress | None = None, regroup: Regroup | None = None,
+            root: str | os.PathLike = "input", t_run: float | None = None) -> RunResult:
+    """Every stage after the first pass, on ``corpus``: signatures, candidates, verify, cluster, canonical, diff.
+
+    ``regroup``, when given, turns the clusters found into the ones written (an index keeps
+    earlier clusters together and gives them their ids); by default they are written as found."""
+    progress = progress or _noop
+    t_run = time.perf_counter() if t_run is None else t_run
+    stages: list[StageCount] = []
+
+    def count(stage: str, n_in: int, n_out: int, seconds: float, note: str = "") -> None:
+        stages.append(StageCount(stage, n_in, n_out, seconds, note))
+
     n, short = len(corpus.infos), corpus.too_short
     ingested = n + short
     count("ingest", ingested + len(corpus.skipped) - short, ingested, corpus.seconds["ingest"],
@@ -124,13 +138,17 @@ def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResu
 
     t0 = time.perf_counter()
     groups = cluster(ids, accepted)
+    found = len(groups)
+    if regroup is not None:
+        groups = regroup(groups)
     del accepted  # the edges as objects; the table keeps them as columns
     index = corpus.index
     members = sorted(m for g in groups for m in g.members)
     involved = involved.narrow(np.array([index[m] for m in members], dtype=np.int64))  # only members' from here
     clustered = sum(len(g.members) for g in groups)
+    kept = f" (as {len(groups)} kept by the index)" if len(groups) != found else ""
     count("cluster", n, clustered, time.perf_counter() - t0,
-          f"{len(groups)} cluster(s); {n - clustered} singleton(s)")
+          f"{found} cluster(s){kept}; {n - clustered} singleton(s)")
 
     t0 = time.perf_counter()
     packed = parallel_map(_finish_chunk, groups, (corpus, involved, config), config.workers,
@@ -191,18 +209,18 @@ def _finish(group: Group, corpus: Corpus, index: Mapping[str, int], values: RowS
         ev, pairs = assess(pm, pc, corpus.hashes(k), corpus.hashes(c), values[k], values[c], config, weights)
         if screened(ev, config):  # not aligned for the verdict; the diff still needs the alignment
             pairs = align(pm, pc, config.sentence_similarity, weights)
-        why = f"verified copy of {group.centre}: {group.joined[m]}" if m in group.joined \
-            else "centre of the cluster: the other members are verified copies of it"
+        why = group.reasons.get(m) or (f"verified copy of {group.centre}: {group.joined[m]}" if m in group.joined
+                                       else "centre of the cluster: the other members are verified copies of it")
         members.append(Member(m, False, ev, diff_refs(corpus.sentence_refs(k), canon_refs, pairs), why))
     if canon != group.centre:
         reason += f"; members joined through {group.centre}"
-    return Cluster(cluster_id(group.members), canon, reason, tuple(members))
+    return Cluster(group.name or cluster_id(group.members), canon, reason, tuple(members))
 
 
 class StoredTexts(Mapping[str, str]):
     """The texts of the clustered documents, read from disk when asked for (the report shows a few hundred)."""
 
-    def __init__(self, store: DocStore, index: dict[str, int]) -> None:
+    def __init__(self, store: TextStore, index: dict[str, int]) -> None:
         self._store, self._index = store, index
         self._kept: object = None
 

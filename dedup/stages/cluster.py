@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import xxhash
 
@@ -31,6 +31,9 @@ class Group:
     members: tuple[str, ...]  # sorted ids, centre included
     joined: dict[str, str]  # member id -> why it joined (the edge to the centre)
     centre_score: dict[str, float]  # member id -> how much of its neighbours it covers
+    name: str = ""  # the cluster's id when it is given one (an index keeps ids); else made from the members
+    reasons: dict[str, str] = field(default_factory=dict)  # member id -> why it is in the cluster, when
+    # that is not an edge to the centre (groups kept together by an index: ``dedup.index.ids``)
 
 
 def cluster_id(members: Iterable[str]) -> str:

@@ -1,0 +1,399 @@
+"""The persistent index: articles added batch by batch, each compared with everything already in it.
+
+``Index.open(path).add(source)`` reads the new articles (any input ``run``
+takes), joins their arrays with those the index keeps (``segments``), compares
+the whole corpus as a batch run would (``pipeline.runner.compare``), keeps the
+clusters' ids (``ids``), and commits the new documents, the clusters and a log
+of what changed in one SQLite transaction (``schema``).  ``query`` does the same
+for one article without writing; ``result`` and ``export`` give what ``dedup run``
+gives over the index's documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from dedup.config import Config
+from dedup.index import segments
+from dedup.index.events import changes
+from dedup.index.ids import Known, Plan, regroup
+from dedup.index.schema import IndexFileError, begin, connect, create, is_new, reconcile, stored_config
+from dedup.pipeline.corpus import DocArrays, corpus_of
+from dedup.pipeline.docstore import DocStore, StoreError
+from dedup.pipeline.firstpass import Pass, first_pass
+from dedup.pipeline.runner import compare
+from dedup.pipeline.sources import Source, materialize
+from dedup.report.payload import cluster_json
+from dedup.report.writer import write_report
+from dedup.types import Progress, RunResult, Skipped
+
+QUERY_ID = "<query>"  # the id a queried article is compared under ('<' sorts before any path or record id)
+
+
+@dataclass
+class Change:
+    """What one addition (or expiry) did: its events, as ``index add`` prints them, and counts."""
+
+    batch: int
+    events: list[dict[str, Any]]
+    counts: dict[str, int]
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self, path: Path) -> str:
+        c = self.counts
+        lines = [f"dedup index: {path}: batch {self.batch}: {c['added']} added, {c['updated']} updated, "
+                 f"{c['unchanged']} unchanged, {c['skipped']} skipped, {c['expired']} expired",
+                 f"  {'index':<16} {c['documents']} document(s), {c['clusters']} cluster(s) "
+                 f"({c['clustered']} document(s) in them)",
+                 f"  {'clusters':<16} {c['created']} created, {c['grew']} grew, {c['merged']} merged, "
+                 f"{c['canonical_changed']} canonical(s) changed, {c['kept_together']} kept together",
+                 f"  {'time':<16} {self.seconds:.2f} s"]
+        return "\n".join(lines)
+
+
+class Index:
+    """One index file (see the module doc).  Open it with :meth:`open`; close it, or use it in ``with``."""
+
+    def __init__(self, path: Path, con: sqlite3.Connection, config: Config, readonly: bool,
+                 keep_texts: bool) -> None:
+        self.path, self.con, self.config, self.readonly = path, con, config, readonly
+        self.keep_texts = keep_texts
+
+    @classmethod
+    def open(cls, path: str | Path, options: dict[str, Any] | None = None, readonly: bool = False,
+             keep_texts: bool = True) -> Index:
+        """The index at ``path`` (made on the first ``add`` if it does not exist).
+
+        ``options``: Config values asked for; a new index is built with them, an existing one
+        refuses any that differ from its own (``schema.reconcile``), but ``jobs`` and ``pages``.
+        ``keep_texts`` (for a new index): store each article's text, so that diffs do not need the
+        input files again; without it the index keeps where to read each (records given in memory
+        have no file and are always stored)."""
+        path = Path(path)
+        options = dict(options or {})
+        con = connect(path, readonly)
+        try:
+            if is_new(con):
+                if readonly:
+                    raise IndexFileError(f"{path}: empty index (add articles with: dedup index add PATH "
+                                     f"--index {path})")
+                config = Config(**options)
+            else:
+                config = reconcile(stored_config(con, path), options, path)
+                keep_texts = dict(con.execute("SELECT key, value FROM meta").fetchall()).get("texts") != "refer"
+        except BaseException:
+            con.close()
+            raise
+        return cls(path, con, config, readonly, keep_texts)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ writing
+
+    def add(self, source: Source, progress: Progress | None = None) -> Change:
+        """Read the articles of ``source``, compare them with the index's, and store them (one transaction)."""
+        t0 = time.perf_counter()
+        src = materialize(source)
+        begin(self.con, self.path)  # the write lock, held until the commit: a second writer is told it is busy
+        try:
+            if is_new(self.con):
+                create(self.con, self.config, _now(), "store" if self.keep_texts else "refer")
+            p = first_pass(src.root, self.config, progress)
+            change = self._change(p, set(), progress, src.label, t0, self.keep_texts or src.folder is not None)
+            self.con.execute("COMMIT")
+            return change
+        except BaseException:
+            if self.con.in_transaction:
+                self.con.execute("ROLLBACK")
+            raise
+        finally:
+            if src.folder is not None:
+                src.folder.cleanup()
+
+    def expire(self, before: str, progress: Progress | None = None) -> Change:
+        """Remove the documents dated before ``before`` (YYYY-MM-DD; undated ones: by the day they were added)."""
+        try:
+            dt.date.fromisoformat(before)
+        except ValueError:
+            raise IndexFileError(f"--before {before!r}: give a date as YYYY-MM-DD, e.g. 2026-01-31") from None
+        t0 = time.perf_counter()
+        begin(self.con, self.path)
+        try:
+            if is_new(self.con):
+                raise IndexFileError(f"{self.path}: empty index")
+            gone = {d for (d,) in self.con.execute(
+                "SELECT id FROM docs WHERE coalesce(date, substr(added, 1, 10)) < ?", (before,))}
+            change = self._change(None, gone, progress, f"expire --before {before}", t0)
+            self.con.execute("COMMIT")
+            return change
+        except BaseException:
+            if self.con.in_transaction:
+                self.con.execute("ROLLBACK")
+            raise
+
+    def compact(self) -> dict[str, int]:
+        """Rewrite the live documents' arrays as one segment and give the freed space back (VACUUM)."""
+        size = self.path.stat().st_size
+        begin(self.con, self.path)
+        try:
+            docs = segments.load(self.con)
+            self.con.execute("DELETE FROM blobs")
+            self.con.execute("DELETE FROM segments")
+            if docs is not None:
+                batch = self.con.execute("SELECT coalesce(max(batch), 0) FROM batches").fetchone()[0]
+                segments.write(self.con, 1, docs)
+                self.con.execute("INSERT INTO segments VALUES (1, ?, ?)", (batch, len(docs)))
+                self.con.executemany("UPDATE docs SET seg = 1, pos = ? WHERE id = ?",
+                                     ((k, d) for k, d in enumerate(docs.ids)))
+            self.con.execute("COMMIT")
+        except BaseException:
+            if self.con.in_transaction:
+                self.con.execute("ROLLBACK")
+            raise
+        self.con.execute("VACUUM")
+        self.con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return {"bytes_before": size, "bytes_after": self.path.stat().st_size}
+
+    def _change(self, p: Pass | None, drop: set[str], progress: Progress | None, label: str, t0: float,
+                keep_texts: bool = True) -> Change:
+        """Compare the index with ``p``'s documents (without ``drop``) and write the outcome (no commit).
+
+        ``keep_texts``: store the new documents' texts; else only where to read them again."""
+        con, config = self.con, self.config
+        fresh: DocArrays | None = None
+        unchanged: list[str] = []
+        updated: set[str] = set()
+        if p is not None:
+            stored = _digests(con, p.docs.ids)
+            new_rows = []
+            for k, (doc_id, dg) in enumerate(zip(p.docs.ids, p.docs.digests.tolist(), strict=True)):
+                if stored.get(doc_id) == segments.signed(dg):
+                    unchanged.append(doc_id)
+                else:
+                    updated.update([doc_id] if doc_id in stored else [])
+                    new_rows.append(k)
+            fresh = p.docs.take(np.array(new_rows, dtype=np.int64))
+        was = {d: c for d, c in con.execute("SELECT doc, cluster FROM members") if d in updated}
+        known = self._known(updated | drop)
+        old = segments.load(con, updated | drop)
+        parts = [d for d in (old, fresh) if d is not None and len(d)]
+        batch = con.execute("SELECT coalesce(max(batch), 0) + 1 FROM batches").fetchone()[0]
+        new_store = DocStore(fresh.ids, fresh.locators, fresh.digests, config) if fresh is not None else None
+        plan: Plan | None = None
+        result: RunResult | None = None
+        if not drop and (fresh is None or not len(fresh)) and p is not None and p.docs.infos:
+            return self._unchanged(batch, unchanged, p, label, t0)  # nothing new: the clusters stay as they are
+        if parts:
+            whole = DocArrays.join(parts)
+            store = segments.IndexStore(self.path, whole.infos, config, new_store)
+            corpus = corpus_of(whole, config, store, p.skipped if p else [], p.too_short if p else 0,
+                               p.files if p else 0, p.seconds if p else None)
+            found: list[Plan] = []
+
+            def keep(groups: list) -> list:
+                found.append(regroup(groups, known, corpus.index))
+                return found[0].groups
+
+            try:
+                result = compare(corpus, config, progress, keep, root=label)
+            except StoreError as err:
+                raise IndexFileError(str(err)) from None
+            plan = found[0]
+        elif p is not None and not p.docs.infos and not unchanged:
+            raise IndexFileError(f"{label}: nothing to add: {len(p.skipped)} input(s), all skipped")
+        before = dict(con.execute("SELECT id, canonical FROM clusters").fetchall())
+        events, counts = changes(fresh.ids if fresh is not None else [], updated, unchanged, sorted(drop),
+                                 p.skipped if p else [], was, before, plan, result)
+        self._write(batch, fresh, new_store if keep_texts else None, drop, plan, result, known)
+        con.executemany("INSERT INTO events (batch, kind, data) VALUES (?, ?, ?)",
+                        ((batch, e["event"], orjson.dumps(e)) for e in events))
+        n_docs = con.execute("SELECT count(*) FROM docs").fetchone()[0]
+        n_members = con.execute("SELECT count(*) FROM members").fetchone()[0]
+        counts |= {"documents": n_docs, "clusters": len(result.clusters) if result else 0, "clustered": n_members}
+        con.execute("INSERT INTO batches VALUES (?, ?, ?, ?)", (batch, _now(), label, orjson.dumps(counts)))
+        return Change(batch, events, counts, list(p.skipped) if p else [], time.perf_counter() - t0)
+
+    def _unchanged(self, batch: int, unchanged: list[str], p: Pass, label: str, t0: float) -> Change:
+        now = dict(self.con.execute("SELECT doc, cluster FROM members").fetchall())
+        events, counts = changes([], set(), unchanged, [], p.skipped, {}, {}, None, None)
+        for e in events:
+            if e["event"] == "unchanged":
+                e["cluster"] = now.get(e["id"])
+        self.con.executemany("INSERT INTO events (batch, kind, data) VALUES (?, ?, ?)",
+                             ((batch, e["event"], orjson.dumps(e)) for e in events))
+        one = lambda sql: self.con.execute(sql).fetchone()[0]
+        counts |= {"documents": one("SELECT count(*) FROM docs"), "clusters": one("SELECT count(*) FROM clusters"),
+                   "clustered": one("SELECT count(*) FROM members")}
+        self.con.execute("INSERT INTO batches VALUES (?, ?, ?, ?)", (batch, _now(), label, orjson.dumps(counts)))
+        return Change(batch, events, counts, list(p.skipped), time.perf_counter() - t0)
+
+    def _write(self, batch: int, fresh: DocArrays | None, store: DocStore | None, drop: set[str],
+               plan: Plan | None, result: RunResult | None, known: Known) -> None:
+        """Store the new documents (their texts from ``store``; None: where to read them), clusters, aliases."""
+        con = self.con
+        if drop:
+            con.executemany("DELETE FROM docs WHERE id = ?", ((d,) for d in sorted(drop)))
+        if fresh is not None and len(fresh):
+            seg = con.execute("SELECT coalesce(max(seg), 0) + 1 FROM segments").fetchone()[0]
+            segments.write(con, seg, fresh)
+            con.execute("INSERT INTO segments VALUES (?, ?, ?)", (seg, batch, len(fresh)))
+            added = _now()
+            rows = []
+            for k, info in enumerate(fresh.infos):
+                text = segments.pack_text(store.text(k)) if store is not None else None
+                rows.append((info.id, seg, k, segments.signed(int(fresh.digests[k])), batch, added, info.date,
+                             segments.info_blob(info), text,
+                             None if text is not None else segments.locator_blob(fresh.locators[k])))
+            con.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.execute("DELETE FROM segments WHERE seg NOT IN (SELECT DISTINCT seg FROM docs)")
+        con.execute("DELETE FROM blobs WHERE seg NOT IN (SELECT seg FROM segments)")
+        born = known.born
+        con.execute("DELETE FROM members")
+        con.execute("DELETE FROM clusters")
+        if result is not None:
+            for c in result.clusters:
+                con.execute("INSERT INTO clusters VALUES (?, ?, ?, ?, ?)",
+                            (c.id, c.canonical, c.canonical_reason, born.get(c.id, batch), len(c.members)))
+                con.executemany("INSERT INTO members VALUES (?, ?)", ((m.id, c.id) for m in c.members))
+        if plan is not None:
+            for old, new in plan.aliases.items():
+                con.execute("UPDATE aliases SET cluster = ? WHERE cluster = ?", (new, old))
+                con.execute("INSERT OR REPLACE INTO aliases VALUES (?, ?)", (old, new))
+
+    def _known(self, leaving: set[str]) -> Known:
+        """The stored clusters, without the documents that leave the index or are replaced."""
+        members = {d: c for d, c in self.con.execute("SELECT doc, cluster FROM members") if d not in leaving}
+        born = dict(self.con.execute("SELECT id, batch FROM clusters").fetchall())
+        return Known(members, born)
+
+    # ------------------------------------------------------------ reading
+
+    def result(self, progress: Progress | None = None, extra: Pass | None = None) -> RunResult:
+        """The index's documents (and ``extra``'s) compared as one corpus, clusters under their kept ids."""
+        con = self.con
+        con.execute("BEGIN")  # one snapshot: a writer's commit meanwhile is not half seen
+        try:
+            known = self._known(set())
+            old = segments.load(con)
+        finally:
+            con.execute("COMMIT")
+        parts = [d for d in (old, extra.docs if extra else None) if d is not None and len(d)]
+        if not parts:
+            raise IndexFileError(f"{self.path}: the index holds no documents")
+        whole = DocArrays.join(parts)
+        new = DocStore(extra.docs.ids, extra.docs.locators, extra.docs.digests, self.config) if extra else None
+        corpus = corpus_of(whole, self.config, segments.IndexStore(self.path, whole.infos, self.config, new),
+                           extra.skipped if extra else [])
+        try:
+            return compare(corpus, self.config, progress, lambda g: regroup(g, known, corpus.index).groups,
+                           root=str(self.path))
+        except StoreError as err:
+            raise IndexFileError(str(err)) from None
+
+    def export(self, out_dir: str | Path, progress: Progress | None = None) -> tuple[RunResult, list[Path]]:
+        """``clusters.json``, ``documents.jsonl``, pages and ``report.html`` over the index's documents."""
+        result = self.result(progress)
+        return result, write_report(result, self.config, Path(out_dir), str(self.path))
+
+    def query(self, text: str, title: str | None = None, progress: Progress | None = None) -> dict[str, Any]:
+        """Is ``text`` a copy of something in the index?  The cluster it would join, the members it matches,
+        its figures and diff against the canonical; the index is not changed."""
+        src = materialize([{"id": QUERY_ID, "text": text, "title": title}])
+        try:
+            p = first_pass(src.root, self.config)
+            if not p.docs.infos:
+                return {"copy": False, "skipped": [s.detail for s in p.skipped]}
+            result = self.result(progress, p)
+            return _answer(result, self.resolve)
+        finally:
+            if src.folder is not None:
+                src.folder.cleanup()
+
+    def resolve(self, cluster: str) -> str | None:
+        """A cluster id, or an alias of one, as the id it has now; None if there is none."""
+        if self.con.execute("SELECT 1 FROM clusters WHERE id = ?", (cluster,)).fetchone():
+            return cluster
+        row = self.con.execute("SELECT cluster FROM aliases WHERE alias = ?", (cluster,)).fetchone()
+        return row[0] if row else None
+
+    def stats(self) -> dict[str, Any]:
+        con = self.con
+        one = lambda sql: con.execute(sql).fetchone()[0]
+        docs = one("SELECT count(*) FROM docs")
+        size = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
+        return {"index": str(self.path), "documents": docs, "clusters": one("SELECT count(*) FROM clusters"),
+                "clustered": one("SELECT count(*) FROM members"), "aliases": one("SELECT count(*) FROM aliases"),
+                "batches": one("SELECT count(*) FROM batches"), "segments": one("SELECT count(*) FROM segments"),
+                "bytes": size, "bytes_per_document": round(size / docs) if docs else 0,
+                "texts_stored": one("SELECT count(*) FROM docs WHERE text IS NOT NULL"),
+                "parameters": self.config.to_dict()}
+
+    def clusters(self) -> list[dict[str, Any]]:
+        """Every cluster: id, canonical, size, the addition that made it."""
+        return [{"cluster": c, "canonical": k, "size": n, "batch": b} for c, k, n, b in
+                self.con.execute("SELECT id, canonical, size, batch FROM clusters ORDER BY id")]
+
+    def cluster(self, cluster: str) -> dict[str, Any]:
+        """One cluster (an alias resolves): canonical and why, members, the aliases it absorbed."""
+        cid = self.resolve(cluster)
+        if cid is None:
+            raise IndexFileError(f"{self.path}: no cluster {cluster!r} (list them with: dedup index show)")
+        canonical, reason, batch = self.con.execute(
+            "SELECT canonical, reason, batch FROM clusters WHERE id = ?", (cid,)).fetchone()
+        members = [d for (d,) in self.con.execute("SELECT doc FROM members WHERE cluster = ? ORDER BY doc", (cid,))]
+        aliases = [a for (a,) in self.con.execute("SELECT alias FROM aliases WHERE cluster = ? ORDER BY alias",
+                                                   (cid,))]
+        return {"cluster": cid, "asked": cluster, "canonical": canonical, "canonical_reason": reason,
+                "batch": batch, "members": members, "aliases": aliases}
+
+    def events(self, batch: int | None = None) -> Iterable[bytes]:
+        """The change log as JSON lines (one addition's, or all)."""
+        sql = "SELECT data FROM events" + (" WHERE batch = ?" if batch is not None else "") + " ORDER BY n"
+        return (row[0] for row in self.con.execute(sql, () if batch is None else (batch,)))
+
+
+def _answer(result: RunResult, resolve: Any) -> dict[str, Any]:
+    """The query's place in ``result``: its cluster (under the id it would have) and the members it matches."""
+    matches = sorted(({"id": e.b if e.a == QUERY_ID else e.a, "score": round(e.evidence.score, 4),
+                       "relation": e.evidence.relation, "reason": e.reason}
+                      for e in result.edges if e.accepted and QUERY_ID in (e.a, e.b)),
+                     key=lambda m: (-m["score"], m["id"]))
+    docs = {d.id: d for d in result.documents}
+    for c in result.clusters:
+        if any(m.id == QUERY_ID for m in c.members):
+            body = cluster_json(c, docs)
+            member = next(m for m in body["members"] if m["id"] == QUERY_ID)
+            existing = resolve(c.id)
+            return {"copy": True, "cluster": existing, "new_cluster": existing is None,
+                    "canonical": c.canonical, "matches": matches, "member": member,
+                    "others": [m.id for m in c.members if m.id != QUERY_ID]}
+    return {"copy": False, "cluster": None, "matches": matches}
+
+
+def _digests(con: sqlite3.Connection, ids: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        out |= dict(con.execute(f"SELECT id, digest FROM docs WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+    return out
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
