@@ -68,3 +68,11 @@ def seed_run():
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(20240207)
+
+
+@pytest.fixture(scope="session")
+def records(tmp_path_factory) -> list[dict]:
+    """80 generated articles, a fifth of them copies of others, as {"id", "text"} records (index tests)."""
+    from index_helpers import generated
+
+    return generated(80, tmp_path_factory.mktemp("gen"))

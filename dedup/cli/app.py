@@ -13,6 +13,7 @@ import click
 
 from dedup._version import __version__
 from dedup.cli.evaluate import eval_command
+from dedup.cli.index import index_group
 from dedup.cli.inspect import explain, show
 from dedup.cli.options import Progress, build_config, config_options
 from dedup.errors import PipelineError
@@ -67,6 +68,7 @@ main.add_command(explain)
 
 
 main.add_command(eval_command, name="eval")
+main.add_command(index_group)
 
 
 if __name__ == "__main__":  # pragma: no cover
