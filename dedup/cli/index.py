@@ -140,14 +140,14 @@ def render_answer(answer: dict[str, Any]) -> str:
     where = "a new cluster with them" if answer["new_cluster"] else f"cluster {answer['cluster']}"
     lines = [f"a copy: it joins {where} (canonical {answer['canonical']})"]
     for m in answer["matches"]:
-        lines.append(f"  matches {m['id']}: {m['relation']}, score {m['score']:.2f}")
+        lines.append(f"  matches {m['id']}: score {m['score']:.2f}")
     member = answer["member"]
     if member.get("canonical"):
-        lines.append("  it would be the cluster's canonical: the others are copies of it")
+        lines.append("  with it in the cluster, it would be the canonical: the others are copies of it")
         return "\n".join(lines)
     diff = member["diff"]
-    lines.append(f"  against the canonical: {member['relation']}; {100 * diff['unique_share']:.0f}% of it is its "
-                 f"own, it keeps {100 * diff['kept_share']:.0f}% of the canonical")
+    lines.append(f"  against {answer['diffed_against']}: {member['relation']}; {100 * diff['unique_share']:.0f}% of it is its "
+                 f"own, it keeps {100 * diff['kept_share']:.0f}% of that article")
     for kind, mark in (("added", "+"), ("changed", "~"), ("removed", "-")):
         for item in diff[kind]:
             lines.append(f"  {mark} {' '.join(item['text'].split())[:200]}")

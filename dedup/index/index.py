@@ -321,7 +321,7 @@ class Index:
             if not p.docs.infos:
                 return {"copy": False, "skipped": [s.detail for s in p.skipped]}
             result = self.result(progress, p)
-            return _answer(result, self.resolve)
+            return _answer(result, self.resolve, lambda c: self.cluster(c)["canonical"])
         finally:
             if src.folder is not None:
                 src.folder.cleanup()
@@ -369,10 +369,12 @@ class Index:
         return (row[0] for row in self.con.execute(sql, () if batch is None else (batch,)))
 
 
-def _answer(result: RunResult, resolve: Any) -> dict[str, Any]:
-    """The query's place in ``result``: its cluster (under the id it would have) and the members it matches."""
+def _answer(result: RunResult, resolve: Any, canonical: Any) -> dict[str, Any]:
+    """The query's place in ``result``: its cluster (under the id it has in the index, and that cluster's
+    canonical), the members it matches, and its figures and diff against the canonical of the cluster
+    as it would be with the query in it (``diffed_against``)."""
     matches = sorted(({"id": e.b if e.a == QUERY_ID else e.a, "score": round(e.evidence.score, 4),
-                       "relation": e.evidence.relation, "reason": e.reason}
+                       "pair": [e.a, e.b], "pair_relation": e.evidence.relation, "reason": e.reason}
                       for e in result.edges if e.accepted and QUERY_ID in (e.a, e.b)),
                      key=lambda m: (-m["score"], m["id"]))
     docs = {d.id: d for d in result.documents}
@@ -382,7 +384,8 @@ def _answer(result: RunResult, resolve: Any) -> dict[str, Any]:
             member = next(m for m in body["members"] if m["id"] == QUERY_ID)
             existing = resolve(c.id)
             return {"copy": True, "cluster": existing, "new_cluster": existing is None,
-                    "canonical": c.canonical, "matches": matches, "member": member,
+                    "canonical": canonical(existing) if existing else c.canonical,
+                    "diffed_against": c.canonical, "matches": matches, "member": member,
                     "others": [m.id for m in c.members if m.id != QUERY_ID]}
     return {"copy": False, "cluster": None, "matches": matches}
 

@@ -1,0 +1,110 @@
+"""Index benchmark: build an index, add new articles to it, and query it one article at a time.
+
+Usage::
+
+    python bench/index_bench.py --base 20000 --add 1000 --queries 20 [--gen-dir /tmp/dedup-index-bench]
+                                [--seed 1] [--jobs 0] [--json FILE]
+
+A corpus of ``base + add + 10 * queries`` articles is generated with
+``bench/gen_corpus.py`` (seeded, JSON lines, a fifth of them planted copies)
+into ``--gen-dir`` when missing.  The first ``base`` articles are added in one
+addition (the build), the next ``add`` in a second; then ``--queries`` of the
+articles are asked for one by one: half of them trimmed copies of indexed
+articles (their first two thirds of paragraphs: the answer should be "a
+copy"), half originals left out of the index (the answer should be "not a
+copy").  Printed: wall time of the build, of the addition and of each
+query (median and maximum), the index's bytes on disk per document, the peak
+RSS of this process, and how many answers were as expected.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+import gen_corpus  # noqa: E402
+
+from dedup.index import Index  # noqa: E402
+
+
+def corpus(n: int, gen_dir: Path, seed: int) -> tuple[list[dict], dict[str, dict]]:
+    out = gen_dir / f"n{n}-s{seed}"
+    if not (out / "articles.jsonl").exists():
+        gen_corpus.generate(n, out, seed=seed, dup_share=0.2, fmt="jsonl", quiet=True)
+    records = [json.loads(line) for line in (out / "articles.jsonl").read_text().splitlines()]
+    labels = {r["id"]: r for r in map(json.loads, (out / "labels.jsonl").read_text().splitlines())}
+    return records, labels
+
+
+def _trimmed(text: str) -> str:
+    paras = [p for p in text.split("\n\n") if p.strip()]
+    return "\n\n".join(paras[:max(2, 2 * len(paras) // 3)]) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--base", type=int, default=20000)
+    ap.add_argument("--add", type=int, default=1000)
+    ap.add_argument("--queries", type=int, default=20)
+    ap.add_argument("--gen-dir", type=Path, default=Path("/tmp/dedup-index-bench"))
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=0)
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args(argv)
+
+    records, labels = corpus(args.base + args.add + 10 * args.queries, args.gen_dir, args.seed)
+    base, new = records[:args.base], records[args.base:args.base + args.add]
+    db = args.gen_dir / f"index-{args.base}-{args.add}-s{args.seed}.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    figures: dict[str, object] = {"base": args.base, "add": args.add, "queries": args.queries}
+    with Index.open(db, {"jobs": args.jobs}) as ix:
+        t = time.perf_counter()
+        ix.add(base)
+        figures["build_s"] = round(time.perf_counter() - t, 2)
+        t = time.perf_counter()
+        change = ix.add(new)
+        figures["add_s"] = round(time.perf_counter() - t, 2)
+        figures["add_counts"] = {k: v for k, v in change.counts.items() if v}
+        stats = ix.stats()
+        figures["bytes_per_document"] = stats["bytes_per_document"]
+        figures["index_mb"] = round(stats["bytes"] / 1e6, 1)
+        indexed = records[:args.base + args.add]
+        rest = records[args.base + args.add:]
+        rng = random.Random(args.seed)
+        copies = [(_trimmed(r["text"]), True) for r in rng.sample(indexed, args.queries // 2)]
+        originals = [(r["text"], False) for r in rest if labels[r["id"]]["transform"] == "original"]
+        asked = copies + rng.sample(originals, min(len(originals), args.queries - len(copies)))
+        times, hits = [], 0
+        for text, copy in asked:
+            t = time.perf_counter()
+            answer = ix.query(text)
+            times.append(time.perf_counter() - t)
+            hits += bool(answer["copy"]) == copy
+            if bool(answer["copy"]) != copy:
+                print(f"unexpected answer: copy={answer['copy']} for a{'' if copy else 'n original, not'} copy: "
+                      f"{text[:80]!r}", file=sys.stderr)
+        figures["query_median_ms"] = round(1000 * statistics.median(times), 1)
+        figures["query_max_ms"] = round(1000 * max(times), 1)
+        figures["query_answers_as_expected"] = f"{hits}/{len(asked)}"
+    figures["peak_rss_mb_main"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    figures["peak_rss_mb_largest_worker"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+    for k, v in figures.items():
+        print(f"{k:<28} {v}")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
