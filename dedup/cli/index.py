@@ -38,9 +38,9 @@ def index_group() -> None:
 
 
 def _open(path: Path, options: dict[str, Any] | None = None, readonly: bool = False,
-          keep_texts: bool = True) -> Index:
+          keep_texts: bool = True, must_exist: bool = True) -> Index:
     try:
-        return Index.open(path, options, readonly, keep_texts)
+        return Index.open(path, options, readonly, keep_texts, must_exist)
     except _FAILURES as e:
         raise click.ClickException(str(e)) from None
 
@@ -73,7 +73,7 @@ def add(path: Path, index_path: Path, changes: Path | None, keep_texts: bool, qu
     """
     build_config(options)  # a bad value is a usage error before anything is opened
     progress = Progress(quiet)
-    with _open(index_path, _asked(options), keep_texts=keep_texts) as ix:
+    with _open(index_path, _asked(options), keep_texts=keep_texts, must_exist=False) as ix:
         try:
             change = ix.add(path, progress)
         except _FAILURES as e:

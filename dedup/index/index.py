@@ -14,7 +14,8 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,15 +72,17 @@ class Index:
 
     @classmethod
     def open(cls, path: str | Path, options: dict[str, Any] | None = None, readonly: bool = False,
-             keep_texts: bool = True) -> Index:
+             keep_texts: bool = True, must_exist: bool = False) -> Index:
         """The index at ``path`` (made on the first ``add`` if it does not exist).
 
         ``options``: Config values asked for; a new index is built with them, an existing one
         refuses any that differ from its own (``schema.reconcile``), but ``jobs`` and ``pages``.
         ``keep_texts`` (for a new index): store each article's text, so that diffs do not need the
         input files again; without it the index keeps where to read each (records given in memory
-        have no file and are always stored)."""
+        have no file and are always stored).  ``must_exist``: refuse to make a new file."""
         path = Path(path)
+        if (readonly or must_exist) and not path.exists():
+            raise IndexFileError(f"{path}: no index here (make one with: dedup index add PATH --index {path})")
         options = dict(options or {})
         con = connect(path, readonly)
         try:
@@ -111,21 +114,31 @@ class Index:
         """Read the articles of ``source``, compare them with the index's, and store them (one transaction)."""
         t0 = time.perf_counter()
         src = materialize(source)
-        begin(self.con, self.path)  # the write lock, held until the commit: a second writer is told it is busy
+        try:
+            with self._writing(new=True):
+                p = first_pass(src.root, self.config, progress)
+                return self._change(p, set(), progress, src.label, t0, self.keep_texts or src.folder is not None)
+        finally:
+            if src.folder is not None:
+                src.folder.cleanup()
+
+    @contextmanager
+    def _writing(self, new: bool = False) -> Iterator[None]:
+        """One write transaction: the write lock from the start (a second writer is told the index is busy),
+        committed at the end, rolled back on any error; ``new``: make the tables of a new index."""
+        begin(self.con, self.path)
         try:
             if is_new(self.con):
+                if not new:
+                    raise IndexFileError(f"{self.path}: empty index (add articles with: dedup index add PATH "
+                                         f"--index {self.path})")
                 create(self.con, self.config, _now(), "store" if self.keep_texts else "refer")
-            p = first_pass(src.root, self.config, progress)
-            change = self._change(p, set(), progress, src.label, t0, self.keep_texts or src.folder is not None)
+            yield
             self.con.execute("COMMIT")
-            return change
         except BaseException:
             if self.con.in_transaction:
                 self.con.execute("ROLLBACK")
             raise
-        finally:
-            if src.folder is not None:
-                src.folder.cleanup()
 
     def expire(self, before: str, progress: Progress | None = None) -> Change:
         """Remove the documents dated before ``before`` (YYYY-MM-DD; undated ones: by the day they were added)."""
@@ -134,25 +147,15 @@ class Index:
         except ValueError:
             raise IndexFileError(f"--before {before!r}: give a date as YYYY-MM-DD, e.g. 2026-01-31") from None
         t0 = time.perf_counter()
-        begin(self.con, self.path)
-        try:
-            if is_new(self.con):
-                raise IndexFileError(f"{self.path}: empty index")
+        with self._writing():
             gone = {d for (d,) in self.con.execute(
                 "SELECT id FROM docs WHERE coalesce(date, substr(added, 1, 10)) < ?", (before,))}
-            change = self._change(None, gone, progress, f"expire --before {before}", t0)
-            self.con.execute("COMMIT")
-            return change
-        except BaseException:
-            if self.con.in_transaction:
-                self.con.execute("ROLLBACK")
-            raise
+            return self._change(None, gone, progress, f"expire --before {before}", t0)
 
     def compact(self) -> dict[str, int]:
         """Rewrite the live documents' arrays as one segment and give the freed space back (VACUUM)."""
         size = self.path.stat().st_size
-        begin(self.con, self.path)
-        try:
+        with self._writing():
             docs = segments.load(self.con)
             self.con.execute("DELETE FROM blobs")
             self.con.execute("DELETE FROM segments")
@@ -162,11 +165,6 @@ class Index:
                 self.con.execute("INSERT INTO segments VALUES (1, ?, ?)", (batch, len(docs)))
                 self.con.executemany("UPDATE docs SET seg = 1, pos = ? WHERE id = ?",
                                      ((k, d) for k, d in enumerate(docs.ids)))
-            self.con.execute("COMMIT")
-        except BaseException:
-            if self.con.in_transaction:
-                self.con.execute("ROLLBACK")
-            raise
         self.con.execute("VACUUM")
         self.con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return {"bytes_before": size, "bytes_after": self.path.stat().st_size}

@@ -88,6 +88,8 @@ def test_failures_are_one_clear_line(two_batches) -> None:
     missing = invoke("index", "stats", "--index", root / "none.db")
     assert missing.exit_code == 1 and "no index here" in missing.output
     no_traceback(missing)
+    typo = invoke("index", "compact", "--index", root / "typo.db")
+    assert typo.exit_code == 1 and "no index here" in typo.output and not (root / "typo.db").exists()
     invoke("index", "add", root / "early", "--index", db)
     other = invoke("index", "add", root / "late", "--index", db, "--shingle-size", "3")
     assert other.exit_code == 1 and "--shingle-size 3 (the index has 1)" in other.output
