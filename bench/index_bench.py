@@ -12,8 +12,9 @@ addition (the build), the next ``add`` in a second; then ``--queries`` of the
 articles are asked for one by one: half of them trimmed copies of indexed
 articles (their first two thirds of paragraphs: the answer should be "a
 copy"), half originals left out of the index (the answer should be "not a
-copy").  Printed: wall time of the build, of the addition and of each
-query (median and maximum), the index's bytes on disk per document, the peak
+copy").  Printed: wall time of the build, of the addition, of the first query
+(which loads the index into memory and signs it) and of the others (median and
+maximum), the index's bytes on disk per document, the peak
 RSS of this process, and how many answers were as expected.
 """
 
@@ -94,8 +95,9 @@ def main(argv: list[str] | None = None) -> int:
             if bool(answer["copy"]) != copy:
                 print(f"unexpected answer: copy={answer['copy']} for a{'' if copy else 'n original, not'} copy: "
                       f"{text[:80]!r}", file=sys.stderr)
-        figures["query_median_ms"] = round(1000 * statistics.median(times), 1)
-        figures["query_max_ms"] = round(1000 * max(times), 1)
+        figures["first_query_ms"] = round(1000 * times[0], 1)  # loads the index into memory and signs it
+        figures["query_median_ms"] = round(1000 * statistics.median(times[1:]), 1)
+        figures["query_max_ms"] = round(1000 * max(times[1:]), 1)
         figures["query_answers_as_expected"] = f"{hits}/{len(asked)}"
     figures["peak_rss_mb_main"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     figures["peak_rss_mb_largest_worker"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)

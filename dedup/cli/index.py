@@ -137,10 +137,12 @@ def render_answer(answer: dict[str, Any]) -> str:
         return "not compared: " + "; ".join(answer["skipped"])
     if not answer["copy"]:
         return "not a copy of anything in the index"
-    where = "a new cluster with them" if answer["new_cluster"] else f"cluster {answer['cluster']}"
-    lines = [f"a copy: it joins {where} (canonical {answer['canonical']})"]
+    if answer["new_cluster"]:
+        lines = [f"a copy of {answer['canonical']}, which is in no cluster yet: added, they would make one"]
+    else:
+        lines = [f"a copy: it belongs to cluster {answer['cluster']} (canonical {answer['canonical']})"]
     for m in answer["matches"]:
-        lines.append(f"  matches {m['id']}: score {m['score']:.2f}")
+        lines.append(f"  matches {m['id']}: {m['relation']}, score {m['score']:.2f}")
     member = answer["member"]
     if member.get("canonical"):
         lines.append("  with it in the cluster, it would be the canonical: the others are copies of it")

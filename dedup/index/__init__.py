@@ -8,10 +8,11 @@
 
 One SQLite file (``schema``); the documents' arrays kept per addition
 (``segments``); cluster ids kept across additions (``ids``); the change log
-(``events``); and the index itself (``index``).
+(``events``); queries (``search``); and the index itself (``index``).
 """
 
-from dedup.index.index import QUERY_ID, Change, Index
+from dedup.index.index import Change, Index
 from dedup.index.schema import IndexBusy, IndexFileError
+from dedup.index.search import QUERY_ID
 
 __all__ = ["QUERY_ID", "Change", "Index", "IndexBusy", "IndexFileError"]

@@ -28,16 +28,14 @@ from dedup.index import segments
 from dedup.index.events import changes
 from dedup.index.ids import Known, Plan, regroup
 from dedup.index.schema import IndexFileError, begin, connect, create, is_new, reconcile, stored_config
+from dedup.index.search import Searcher, state
 from dedup.pipeline.corpus import DocArrays, corpus_of
 from dedup.pipeline.docstore import DocStore, StoreError
 from dedup.pipeline.firstpass import Pass, first_pass
 from dedup.pipeline.runner import compare
 from dedup.pipeline.sources import Source, materialize
-from dedup.report.payload import cluster_json
 from dedup.report.writer import write_report
 from dedup.types import Progress, RunResult, Skipped
-
-QUERY_ID = "<query>"  # the id a queried article is compared under ('<' sorts before any path or record id)
 
 
 @dataclass
@@ -69,6 +67,7 @@ class Index:
                  keep_texts: bool) -> None:
         self.path, self.con, self.config, self.readonly = path, con, config, readonly
         self.keep_texts = keep_texts
+        self._searcher: Searcher | None = None
 
     @classmethod
     def open(cls, path: str | Path, options: dict[str, Any] | None = None, readonly: bool = False,
@@ -283,8 +282,8 @@ class Index:
 
     # ------------------------------------------------------------ reading
 
-    def result(self, progress: Progress | None = None, extra: Pass | None = None) -> RunResult:
-        """The index's documents (and ``extra``'s) compared as one corpus, clusters under their kept ids."""
+    def result(self, progress: Progress | None = None) -> RunResult:
+        """The index's documents compared as one corpus, the clusters under their kept ids."""
         con = self.con
         con.execute("BEGIN")  # one snapshot: a writer's commit meanwhile is not half seen
         try:
@@ -292,13 +291,9 @@ class Index:
             old = segments.load(con)
         finally:
             con.execute("COMMIT")
-        parts = [d for d in (old, extra.docs if extra else None) if d is not None and len(d)]
-        if not parts:
+        if old is None:
             raise IndexFileError(f"{self.path}: the index holds no documents")
-        whole = DocArrays.join(parts)
-        new = DocStore(extra.docs.ids, extra.docs.locators, extra.docs.digests, self.config) if extra else None
-        corpus = corpus_of(whole, self.config, segments.IndexStore(self.path, whole.infos, self.config, new),
-                           extra.skipped if extra else [])
+        corpus = corpus_of(old, self.config, segments.IndexStore(self.path, old.infos, self.config))
         try:
             return compare(corpus, self.config, progress, lambda g: regroup(g, known, corpus.index).groups,
                            root=str(self.path))
@@ -310,19 +305,14 @@ class Index:
         result = self.result(progress)
         return result, write_report(result, self.config, Path(out_dir), str(self.path))
 
-    def query(self, text: str, title: str | None = None, progress: Progress | None = None) -> dict[str, Any]:
-        """Is ``text`` a copy of something in the index?  The cluster it would join, the members it matches,
-        its figures and diff against the canonical; the index is not changed."""
-        src = materialize([{"id": QUERY_ID, "text": text, "title": title}])
-        try:
-            p = first_pass(src.root, self.config)
-            if not p.docs.infos:
-                return {"copy": False, "skipped": [s.detail for s in p.skipped]}
-            result = self.result(progress, p)
-            return _answer(result, self.resolve, lambda c: self.cluster(c)["canonical"])
-        finally:
-            if src.folder is not None:
-                src.folder.cleanup()
+    def query(self, text: str, title: str | None = None) -> dict[str, Any]:
+        """Is ``text`` a copy of something in the index?  The cluster of its best verified match, the
+        members it matches, its figures and diff against that cluster's canonical (``search``); the
+        index is not changed.  The index is held in memory from the first query until it changes."""
+        if self._searcher is None or self._searcher.state != state(self.con):
+            self._searcher = None  # freed before the next is built
+            self._searcher = Searcher(self.con, self.path, self.config)
+        return self._searcher.query(text, title)
 
     def resolve(self, cluster: str) -> str | None:
         """A cluster id, or an alias of one, as the id it has now; None if there is none."""
@@ -365,27 +355,6 @@ class Index:
         """The change log as JSON lines (one addition's, or all)."""
         sql = "SELECT data FROM events" + (" WHERE batch = ?" if batch is not None else "") + " ORDER BY n"
         return (row[0] for row in self.con.execute(sql, () if batch is None else (batch,)))
-
-
-def _answer(result: RunResult, resolve: Any, canonical: Any) -> dict[str, Any]:
-    """The query's place in ``result``: its cluster (under the id it has in the index, and that cluster's
-    canonical), the members it matches, and its figures and diff against the canonical of the cluster
-    as it would be with the query in it (``diffed_against``)."""
-    matches = sorted(({"id": e.b if e.a == QUERY_ID else e.a, "score": round(e.evidence.score, 4),
-                       "pair": [e.a, e.b], "pair_relation": e.evidence.relation, "reason": e.reason}
-                      for e in result.edges if e.accepted and QUERY_ID in (e.a, e.b)),
-                     key=lambda m: (-m["score"], m["id"]))
-    docs = {d.id: d for d in result.documents}
-    for c in result.clusters:
-        if any(m.id == QUERY_ID for m in c.members):
-            body = cluster_json(c, docs)
-            member = next(m for m in body["members"] if m["id"] == QUERY_ID)
-            existing = resolve(c.id)
-            return {"copy": True, "cluster": existing, "new_cluster": existing is None,
-                    "canonical": canonical(existing) if existing else c.canonical,
-                    "diffed_against": c.canonical, "matches": matches, "member": member,
-                    "others": [m.id for m in c.members if m.id != QUERY_ID]}
-    return {"copy": False, "cluster": None, "matches": matches}
 
 
 def _digests(con: sqlite3.Connection, ids: list[str]) -> dict[str, int]:

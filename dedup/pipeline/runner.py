@@ -31,18 +31,22 @@ from dedup.stages.cluster import Group, cluster, cluster_id
 from dedup.stages.diff import diff_refs
 from dedup.stages.signatures import sign_csr
 from dedup.stages.verify import align, assess, screened, verify_pair
+from dedup.stages.weights import Profile, TermWeights
 from dedup.storage.arrays import RowSubset
 from dedup.storage.packed import EdgeColumns, EdgeTable, PackedClusters, pack
 from dedup.types import (
     Cluster,
     ClusterHead,
     DocInfo,
+    Evidence,
     Member,
     Progress,
     RunResult,
+    SentenceRef,
     Signatures,
     Skipped,
     StageCount,
+    VariantDiff,
 )
 
 GROUPS_PER_TASK = 50  # clusters a worker diffs per task
@@ -205,16 +209,24 @@ def _finish(group: Group, corpus: Corpus, index: Mapping[str, int], values: RowS
         if m == canon:
             continue
         k = index[m]
-        pm, pc = corpus.profile(k), corpus.profile(c)
-        ev, pairs = assess(pm, pc, corpus.hashes(k), corpus.hashes(c), values[k], values[c], config, weights)
-        if screened(ev, config):  # not aligned for the verdict; the diff still needs the alignment
-            pairs = align(pm, pc, config.sentence_similarity, weights)
+        ev, diff = figure_variant(corpus.profile(k), corpus.profile(c), corpus.hashes(k), corpus.hashes(c),
+                                  values[k], values[c], corpus.sentence_refs(k), canon_refs, config, weights)
         why = group.reasons.get(m) or (f"verified copy of {group.centre}: {group.joined[m]}" if m in group.joined
                                        else "centre of the cluster: the other members are verified copies of it")
-        members.append(Member(m, False, ev, diff_refs(corpus.sentence_refs(k), canon_refs, pairs), why))
+        members.append(Member(m, False, ev, diff, why))
     if canon != group.centre:
         reason += f"; members joined through {group.centre}"
     return Cluster(group.name or cluster_id(group.members), canon, reason, tuple(members))
+
+
+def figure_variant(pm: Profile, pc: Profile, hm: np.ndarray, hc: np.ndarray, sm: np.ndarray, sc: np.ndarray,
+                   refs_m: list[SentenceRef], refs_c: list[SentenceRef], config: Config,
+                   weights: TermWeights) -> tuple[Evidence, VariantDiff]:
+    """A variant's figures against its canonical, and what it has of its own (its diff)."""
+    ev, pairs = assess(pm, pc, hm, hc, sm, sc, config, weights)
+    if screened(ev, config):  # not aligned for the verdict; the diff still needs the alignment
+        pairs = align(pm, pc, config.sentence_similarity, weights)
+    return ev, diff_refs(refs_m, refs_c, pairs)
 
 
 class StoredTexts(Mapping[str, str]):
