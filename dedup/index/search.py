@@ -2,14 +2,14 @@
 
 A ``Searcher`` holds the index's corpus in memory (``pipeline.corpus.Corpus``:
 the documents' arrays and the corpus statistics) with every document's MinHash
-signature, built once per state of the index.  A query is then read and
-hashed as the first pass reads any article, signed, and compared with every
-signature at once (the shared values of a pair are its LSH meetings with one
-value per band, the default banding); the documents it shares values with and
-whose estimated containment passes the LSH screen are verified as a run
-verifies a candidate pair, against the index's statistics.  The answer names
-the best verified match's cluster, and figures and diffs the query against
-that cluster's canonical.
+signature and each signature column's sort order, built once per state of the
+index.  A query is then read and hashed as the first pass reads any article,
+signed, and looked up value by value (``kernels.lookup``): the values a
+document shares with it are their LSH meetings under the default banding of one
+value per band.  The documents it meets whose estimated containment passes the
+LSH screen are verified as a run verifies a candidate pair, against the index's
+statistics.  The answer names the best verified match's cluster, and figures
+and diffs the query against that cluster's canonical.
 
 A query is not added: its own words do not count in the statistics, and an
 article that is added can later land elsewhere when the whole corpus is
@@ -26,6 +26,7 @@ import numpy as np
 
 from dedup.config import Config
 from dedup.index import segments
+from dedup.kernels.lookup import column_order, shared
 from dedup.pipeline.corpus import Corpus, corpus_of
 from dedup.pipeline.docstore import DocStore
 from dedup.pipeline.firstpass import first_pass
@@ -70,6 +71,7 @@ class Searcher:
             flat, offsets, distinct = self.corpus.signed()
             self.values, self.sizes = sign_csr(flat, offsets, config.num_perm, config.seed, self.corpus.common,
                                                threads=config.workers, distinct=distinct)
+            self.order = column_order(self.values)  # each value's documents, by binary search
         self.seconds = time.perf_counter() - t0
 
     def query(self, text: str, title: str | None = None) -> dict[str, Any]:
@@ -90,14 +92,14 @@ class Searcher:
                      {"ingest": 0.0, "normalize": 0.0, "shingle": 0.0}, 0, 0, q.sentences)
         flat, offsets, distinct = one.signed()
         qv, qs = sign_csr(flat, offsets, config.num_perm, config.seed, corpus.common, distinct=distinct)
-        shared = (self.values == qv[0]).sum(axis=1)
-        met = np.flatnonzero(shared)
-        if len(met) and self.sizes is not None:  # the LSH screen: estimated containment from the estimated Jaccard
-            j = shared[met] / config.num_perm
+        met, counts = shared(self.values, self.order, qv[0])  # documents sharing values, and how many
+        if len(met):  # the LSH screen: estimated containment from the estimated Jaccard
+            j = counts / config.num_perm
             a, b = float(qs[0]), self.sizes[met].astype(np.float64)
             containment = j * (a + b) / (1 + j) / np.maximum(np.minimum(a, b), 1.0)
-            met = met[containment >= config.lsh_screen * config.min_containment]
-        met = met[np.lexsort((met, -shared[met]))][:MAX_VERIFIED]
+            keep = containment >= config.lsh_screen * config.min_containment
+            met, counts = met[keep], counts[keep]
+        met = met[np.lexsort((met, -counts))][:MAX_VERIFIED]
         edges = [verify_pair(one.deferred(0), corpus.deferred(k), one.hashes(0), corpus.hashes(k), qv[0],
                              self.values[k], config, corpus.weights) for k in met.tolist()]
         accepted = sorted((e for e in edges if e.accepted), key=lambda e: (-e.evidence.score, e.b))
