@@ -40,7 +40,7 @@ from dedup.index import Index  # noqa: E402
 
 def corpus(n: int, gen_dir: Path, seed: int) -> tuple[list[dict], dict[str, dict]]:
     out = gen_dir / f"n{n}-s{seed}"
-    if not (out / "articles.jsonl").exists():
+    if not (out / "manifest.json").exists():  # written last: a corpus cut short is made again
         gen_corpus.generate(n, out, seed=seed, dup_share=0.2, fmt="jsonl", quiet=True)
     records = [json.loads(line) for line in (out / "articles.jsonl").read_text().splitlines()]
     labels = {r["id"]: r for r in map(json.loads, (out / "labels.jsonl").read_text().splitlines())}

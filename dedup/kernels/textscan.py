@@ -19,7 +19,7 @@ import numba
 import numpy as np
 
 from dedup.kernels.counting import squeeze_sorted
-from dedup.text.tables import ALNUM, ALPHA1, CLOSER, DEC, DIGIT, END, JUNK, LET, LOWER, SPACE
+from dedup.text.tables import ALNUM, ALPHA1, CLOSED, CLOSER, DEC, DIGIT, END, JUNK, LET, LOWER, MARK, SPACE
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -85,7 +85,7 @@ def _words(cp: np.ndarray, s: int, e: int, flags: np.ndarray, buf: np.ndarray, p
             continue
         y = x
         kind = f & DEC
-        while y < e and flags[cp[y]] & (DEC if kind else LET):  # \d+ or [^\W\d_]+
+        while y < e and flags[cp[y]] & (DEC if kind else LET | MARK):  # \d+ or letters with their marks
             y += 1
         while y + 1 < e:  # (?:[.,]\d+)* or (?:'[^\W\d_]+)*
             sep = cp[y]
@@ -95,7 +95,7 @@ def _words(cp: np.ndarray, s: int, e: int, flags: np.ndarray, buf: np.ndarray, p
                     y += 1
             elif not kind and sep == 39 and flags[cp[y + 1]] & LET:
                 y += 1
-                while y < e and flags[cp[y]] & LET:
+                while y < e and flags[cp[y]] & (LET | MARK):
                     y += 1
             else:
                 break
@@ -148,14 +148,15 @@ def _scan(cp: np.ndarray, paras: np.ndarray, flags: np.ndarray, expanded: np.nda
                 if s >= end:
                     break
                 cut = end
-            elif flags[cp[i]] & END:  # _SENT_END: [.!?]+ then closing quotes or brackets, before white space
+            elif flags[cp[i]] & (END | CLOSED):  # _SENT_END: end marks, then closing quotes or brackets,
+                mark = flags[cp[i]] & (END | CLOSED)  # then white space (for CLOSED: only after closers)
                 j = i
-                while j < end and flags[cp[j]] & END:
+                while j < end and flags[cp[j]] & mark:
                     j += 1
                 m_end = j
                 while m_end < end and flags[cp[m_end]] & CLOSER:
                     m_end += 1
-                if not (m_end < end and flags[cp[m_end]] & SPACE):
+                if (mark == END or m_end > j) and not (m_end < end and flags[cp[m_end]] & SPACE):
                     i += 1
                     continue
                 cut = m_end

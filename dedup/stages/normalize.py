@@ -24,6 +24,9 @@ from dedup.text.rules import ABBREVIATIONS as _ABBREV
 from dedup.text.rules import CONTROL as _CONTROL
 from dedup.text.rules import FOLD_CHARS as _FOLD_CHARS
 from dedup.text.rules import LINE_RULES as _RULES
+from dedup.text.rules import SENTENCE_CLOSERS as _CLOSERS
+from dedup.text.rules import SENTENCE_ENDS as _ENDS
+from dedup.text.rules import SENTENCE_ENDS_CLOSED as _ENDS_CLOSED
 from dedup.text.stopwords import STOPWORDS
 from dedup.types import Document, Dropped, NormalizedDoc, Sentence
 
@@ -31,8 +34,15 @@ _LINE = re.compile(r"[^\n]*\n?")
 
 # ------------------------------------------------------------ sentence split
 _LEADING = re.compile(r"^[\W_\x00-\x1f]+")  # quotes, brackets, control characters before a word
-_SENT_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s)")
-_WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)*")
+# An end mark, then closing quotes or brackets, then white space; or a closed end mark (。！？) alone, or
+# with closers and white space (a quote closed inside a sentence, 「…。」と, goes on).
+_SENT_END = re.compile(f"[{re.escape(_ENDS)}]+[{re.escape(_CLOSERS)}]*(?=\\s)"
+                       f"|[{re.escape(_ENDS_CLOSED)}]++(?:[{re.escape(_CLOSERS)}]++(?=\\s)|(?![{re.escape(_CLOSERS)}]))")
+# A word: a number, or letters with the combining marks among them (the vowel signs of Devanagari, Thai,
+# Hebrew points, Arabic harakat are marks, not letters, and must not cut a word).
+_MARKS = "".join(re.escape(chr(c)) for c in range(0x10000) if unicodedata.category(chr(c)).startswith("M"))
+_LETTERS = f"[^\\W\\d_](?:[^\\W\\d_]|[{_MARKS}])*"
+_WORD = re.compile(f"\\d+(?:[.,]\\d+)*|{_LETTERS}(?:['’]{_LETTERS})*")
 _POSSESSIVE = re.compile(r"'s$")
 
 
@@ -141,10 +151,13 @@ def _paragraphs(text: str) -> tuple[list[tuple[int, int]], list[Dropped]]:
     return paras, dropped
 
 
+_CLOSING = ("<", ":", '"', "”", "'", *_ENDS, *_ENDS_CLOSED)
+
+
 def _closes(paragraph: str) -> bool:
     """A line ending like this ends its paragraph even without a blank line."""
     tail = paragraph.rstrip()
-    return tail.endswith(("<", ".", "!", "?", ":", '"', "”", "'")) or len(tail.splitlines()[-1]) < 40
+    return tail.endswith(_CLOSING) or len(tail.splitlines()[-1]) < 40
 
 
 def _flush(paras: list[tuple[int, int]], cur: tuple[int, int] | None) -> None:

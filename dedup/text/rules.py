@@ -37,6 +37,17 @@ RULE_PREFIXES = ("there", "add", "leave", "comment", "be", "show", "post", "read
                  "more", "photo", "image", "picture", "credit", "file", "by", "published", "updated", "posted",
                  "share", "tweet", "email", "print")
 
+# ---------------------------------------------------------------- sentence rules
+# Marks that end a sentence when white space follows: Latin . ! ?, the Arabic and Urdu full stop and
+# question mark, the Devanagari danda and double danda, the Armenian full stop, the Ethiopic full stop
+# and the Greek question mark.
+SENTENCE_ENDS = ".!?\u06d4\u061f\u0964\u0965\u0589\u1362\u037e"
+# Marks that end a sentence with or without white space after them (Chinese and Japanese write none):
+# the ideographic full stop, the full-width exclamation and question marks, the half-width full stop.
+SENTENCE_ENDS_CLOSED = "\u3002\uff01\uff1f\uff61"
+# Quotes and brackets that may close a sentence after its end mark, and still belong to it.
+SENTENCE_CLOSERS = "\"'\u201d\u2019)]\u300d\u300f\uff09\u3011\u300b\u3009"
+
 # Characters that mark paragraph starts or line ends in wire copy.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

@@ -21,11 +21,11 @@ import numpy as np
 from dedup.text.rules import ABBREVIATIONS as _ABBREV
 from dedup.text.rules import CONTROL as _CONTROL
 from dedup.text.rules import FOLD_CHARS as _FOLD_CHARS
-from dedup.text.rules import RULE_PREFIXES
+from dedup.text.rules import RULE_PREFIXES, SENTENCE_CLOSERS, SENTENCE_ENDS, SENTENCE_ENDS_CLOSED
 
 # character properties, one bit each, of the character itself
 (SPACE, ALNUM, LOWER, ALPHA1, DEC, LET, DIGIT, JUNK, CLOSER, END, CTRL, BREAK, BULLET,
- FINAL) = (1 << i for i in range(14))
+ FINAL, CLOSED, MARK) = (1 << i for i in range(16))
 BMP = 1 << 16
 
 
@@ -47,10 +47,13 @@ def tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                       (BREAK, np.fromiter((len(f"a{c}a".splitlines()) > 1 for c in chars), dtype=np.bool_, count=BMP))):
         flags[mask] |= bit  # ("_" is not alphanumeric, so LET is [^\W\d_])
     flags[list(range(32)) + [ord(" "), ord("<")]] |= JUNK  # normalize._trim
-    flags[[ord(c) for c in "\"'”’)]"]] |= CLOSER  # normalize._SENT_END
-    flags[[ord(c) for c in ".!?"]] |= END
+    flags[[ord(c) for c in SENTENCE_CLOSERS]] |= CLOSER  # normalize._SENT_END
+    flags[[ord(c) for c in SENTENCE_ENDS]] |= END  # ... before white space
+    flags[[ord(c) for c in SENTENCE_ENDS_CLOSED]] |= CLOSED  # ... anywhere
+    flags[where(lambda c: unicodedata.category(c).startswith("M"))] |= MARK  # inside a word (normalize._WORD)
     flags[[ord(c) for c in "•*+-"]] |= BULLET  # a line starting so opens a paragraph
-    flags[[ord(c) for c in "<.!?:\"”'"]] |= FINAL  # a line ending so closes its paragraph (normalize._closes)
+    flags[[ord(c) for c in "<:\"”'" + SENTENCE_ENDS + SENTENCE_ENDS_CLOSED]] |= FINAL  # a line ending so closes
+    # its paragraph (normalize._closes)
     return (flags, *word_table(sorted(_ABBREV)))
 
 

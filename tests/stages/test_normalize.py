@@ -176,6 +176,53 @@ def test_quoted_sentence_end_stays_with_its_sentence() -> None:
                                     "He left the room."]
 
 
+# Short news sentences in other scripts, each with the end marks its writers use.
+SCRIPTS = {
+    "urdu": ("وزیر اعظم نے آج پارلیمنٹ سے خطاب کیا۔ انہوں نے کہا کہ معیشت بہتر ہو رہی ہے۔ "
+             "کیا یہ سچ ہے؟ اپوزیشن نے اس دعوے کو مسترد کر دیا۔", 4),
+    "arabic": ("أعلنت الحكومة اليوم عن خطة جديدة للنقل. وقال الوزير إن المشروع سيبدأ العام المقبل. "
+               "هل ستنجح الخطة؟ يشكك الخبراء في ذلك.", 4),
+    "hindi": ("प्रधानमंत्री ने आज संसद को संबोधित किया। उन्होंने कहा कि अर्थव्यवस्था में सुधार हो रहा है। "
+              "विपक्ष ने इस दावे को खारिज कर दिया॥", 3),
+    "chinese": ("政府今天宣布了一项新的交通计划。部长说，该项目将于明年开始。这个计划会成功吗？"
+                "专家对此表示怀疑！", 4),
+    "japanese": ("政府は今日、新しい交通計画を発表した。大臣は「事業は来年始まる。」と述べた。"
+                 "計画は成功するだろうか？専門家は疑問を示している。", 4),
+    "greek": ("Η κυβέρνηση ανακοίνωσε σήμερα ένα νέο σχέδιο για τις μεταφορές. Ο υπουργός είπε ότι το "
+              "έργο θα ξεκινήσει τον επόμενο χρόνο. Θα πετύχει το σχέδιο\u037e Οι ειδικοί αμφιβάλλουν.", 4),
+    "russian": ("Правительство сегодня объявило о новом транспортном плане. Министр сказал, что проект "
+                "начнётся в следующем году. Эксперты сомневаются в успехе.", 3),
+    "hebrew": ("הממשלה הודיעה היום על תוכנית תחבורה חדשה. השר אמר שהפרויקט יתחיל בשנה הבאה. "
+               "המומחים מפקפקים בכך.", 3),
+    "armenian": ("Կառավարությունն այսօր հայտարարեց նոր ծրագրի մասին։ Նախարարը ասաց, որ այն կսկսվի "
+                 "հաջորդ տարի։", 2),
+}
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+def test_sentences_end_with_each_script_s_marks(script: str) -> None:
+    text, expected = SCRIPTS[script]
+    sentences = sentence_texts(text + "\n")
+    assert len(sentences) == expected, sentences
+    assert "".join(sentences).replace(" ", "") == text.replace(" ", "")
+
+
+def test_japanese_closing_bracket_stays_with_its_sentence() -> None:
+    sentences = sentence_texts(SCRIPTS["japanese"][0] + "\n")
+    assert sentences[1] == "大臣は「事業は来年始まる。」と述べた。"
+    assert sentence_texts("「終わった。」 次の話。\n") == ["「終わった。」", "次の話。"]
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("प्रधानमंत्री ने संसद को संबोधित किया", ["प्रधानमंत्री", "ने", "संसद", "को", "संबोधित", "किया"]),
+    ("ภาษาไทย ง่ายมาก", ["ภาษาไทย", "ง่ายมาก"]),
+    ("שָׁלוֹם עוֹלָם", ["שָׁלוֹם", "עוֹלָם"]),
+    ("مُحَمَّد رسول", ["مُحَمَّد", "رسول"]),
+])
+def test_combining_marks_do_not_cut_words(text: str, words: list[str]) -> None:
+    assert words_of(text) == words
+
+
 # ---------------------------------------------------------------- words
 
 def test_numbers_lose_thousands_separators() -> None:
