@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from dedup.config import Config
 from dedup.errors import PipelineError
 from dedup.stages import htmltext
+from dedup.stages.normalize import UNSPACED_RUN, pairs_of_unspaced
 from dedup.types import Document, Skipped, SkipReason
 
 MB = 1024 * 1024
@@ -215,10 +216,11 @@ def _check_text(text: str, where: str, config: Config) -> None:
     if not text.strip():
         raise _Skip("empty", f"{where}: no text")
     words = 0
-    for _ in _WORDS.finditer(text):  # counting stops at the minimum
+    for m in _WORDS.finditer(text):  # counting stops at the minimum
         if words >= config.min_words:
             return
-        words += 1
+        w = m.group()  # a run of a script written without spaces counts its character pairs, as normalize's
+        words += len(pairs_of_unspaced([w])) if UNSPACED_RUN.search(w) else 1
     if words < config.min_words:
         raise _Skip("too_short", f"{where}: {words} words; at least {config.min_words} needed (--min-words)")
 

@@ -27,6 +27,7 @@ from dedup.text.rules import LINE_RULES as _RULES
 from dedup.text.rules import SENTENCE_CLOSERS as _CLOSERS
 from dedup.text.rules import SENTENCE_ENDS as _ENDS
 from dedup.text.rules import SENTENCE_ENDS_CLOSED as _ENDS_CLOSED
+from dedup.text.rules import UNSPACED as _UNSPACED
 from dedup.text.stopwords import STOPWORDS
 from dedup.types import Document, Dropped, NormalizedDoc, Sentence
 
@@ -70,13 +71,41 @@ def _fix_word(w: str) -> str:
     return _POSSESSIVE.sub("", w).replace("'", "")
 
 
+UNSPACED_RUN = re.compile(f"[{_UNSPACED}]+")  # text.rules.UNSPACED, in folded words
+# ... and in a text before folding: those characters, and the ones that fold into them (CJK radicals,
+# squared and enclosed forms): a text without any has no run once folded.
+UNSPACED_TEXT = re.compile("[" + _UNSPACED + "".join(
+    re.escape(chr(c)) for c in range(0x10000) if not 0xD800 <= c < 0xE000
+    and not UNSPACED_RUN.match(chr(c)) and UNSPACED_RUN.search(fold(chr(c)))) + "]")
+
+
 def words_of(text: str) -> list[str]:
-    """Normalized words: folded, numbers without thousands separators, apostrophes and a final 's dropped."""
+    """Normalized words: folded, numbers without thousands separators, apostrophes and a final 's dropped;
+    runs of a script written without spaces as their character pairs (``pairs_of_unspaced``)."""
     folded = fold(text)
     words = _WORD.findall(folded)
     if "'" in folded or "," in folded:  # only then can a word need fixing (most sentences skip the loop)
         words = [_fix_word(w) if ("'" in w or "," in w) else w for w in words]
-    return words
+    return pairs_of_unspaced(words) if UNSPACED_RUN.search(folded) else words
+
+
+def pairs_of_unspaced(words: list[str]) -> list[str]:
+    """Each run of ``text.rules.UNSPACED`` characters in the words as its overlapping character pairs
+    (a run of one as itself); the rest of a word around a run stays a word.  Applied twice, the same."""
+    out: list[str] = []
+    for w in words:
+        at = 0
+        for m in UNSPACED_RUN.finditer(w):
+            if m.start() > at:
+                out.append(w[at:m.start()])
+            run = m.group()
+            out += [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
+            at = m.end()
+        if at == 0:
+            out.append(w)
+        elif at < len(w):
+            out.append(w[at:])
+    return out
 
 
 class WordMemo(dict[str, object]):
@@ -235,6 +264,7 @@ def sentence_words(text: str) -> tuple[list[tuple[int, int]], list[list[str]], l
     spans: list[tuple[int, int]] = []
     words: list[list[str]] = []
     low, word = _fold_in_place(text)
+    unspaced = UNSPACED_TEXT.search(text) is not None
     for p_start, p_end in paras:
         for s, e in _split_sentences(text, p_start, p_end):
             s, e = _trim(text, s, e)
@@ -246,6 +276,8 @@ def sentence_words(text: str) -> tuple[list[tuple[int, int]], list[list[str]], l
                     ws = [_fix_word(w) if ("'" in w or "," in w) else w for w in ws]
             else:
                 ws = words_of(_CONTROL.sub(" ", text[s:e]).replace("<\n", "\n"))
+            if unspaced:
+                ws = pairs_of_unspaced(ws)
             if ws:
                 spans.append((s, e))
                 words.append(ws)

@@ -43,6 +43,7 @@ from dedup.kernels.textscan import _scan, _sentence_sets
 from dedup.kernels.vocab import MISSING, Vocabulary
 from dedup.stages.normalize import (
     _ANY_RULE,
+    UNSPACED_TEXT,
     _fold_chars,
     classify_line,
     sentence_words,
@@ -79,6 +80,8 @@ def warm() -> None:
 
 def sketch_text(text: str) -> TextSketch:
     """The document's sentences as hashes: ``hash_sentences(sentence_words(text))``, as arrays."""
+    if UNSPACED_TEXT.search(text):
+        return _python_sketch(text)  # scripts written without spaces: words are character pairs, in Python
     folded = _fold_chars(text)
     ex = expansions()
     if not (folded.isascii() or unicodedata.is_normalized("NFKC", folded)) and (

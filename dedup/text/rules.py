@@ -48,6 +48,12 @@ SENTENCE_ENDS_CLOSED = "\u3002\uff01\uff1f\uff61"
 # Quotes and brackets that may close a sentence after its end mark, and still belong to it.
 SENTENCE_CLOSERS = "\"'\u201d\u2019)]\u300d\u300f\uff09\u3011\u300b\u3009"
 
+# Scripts written without spaces between words: Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar.  A run
+# of them is read as its overlapping character pairs (a run of one character as itself), so that a copy
+# and its source share words without a segmenter.
+UNSPACED = ("\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f"
+            "\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17ff\u1000-\u109f")
+
 # Characters that mark paragraph starts or line ends in wire copy.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

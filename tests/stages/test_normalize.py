@@ -215,12 +215,24 @@ def test_japanese_closing_bracket_stays_with_its_sentence() -> None:
 
 @pytest.mark.parametrize(("text", "words"), [
     ("प्रधानमंत्री ने संसद को संबोधित किया", ["प्रधानमंत्री", "ने", "संसद", "को", "संबोधित", "किया"]),
-    ("ภาษาไทย ง่ายมาก", ["ภาษาไทย", "ง่ายมาก"]),
     ("שָׁלוֹם עוֹלָם", ["שָׁלוֹם", "עוֹלָם"]),
     ("مُحَمَّد رسول", ["مُحَمَّد", "رسول"]),
 ])
 def test_combining_marks_do_not_cut_words(text: str, words: list[str]) -> None:
     assert words_of(text) == words
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("政府今天宣布", ["政府", "府今", "今天", "天宣", "宣布"]),
+    ("iPhone的价格", ["iphone", "的价", "价格"]),
+    ("ภาษาไทย ง่าย", ["ภา", "าษ", "ษา", "าไ", "ไท", "ทย", "ง่", "่า", "าย"]),
+    ("東京へ行く", ["東京", "京へ", "へ行", "行く"]),
+    ("⺟と子", ["母と", "と子"]),  # a CJK radical folds to its ideograph
+    ("一", ["一"]),
+])
+def test_scripts_without_spaces_are_read_as_character_pairs(text: str, words: list[str]) -> None:
+    assert words_of(text) == words
+    assert sentence_words(text + "。\n")[1] == [words]
 
 
 # ---------------------------------------------------------------- words
