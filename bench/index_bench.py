@@ -38,13 +38,26 @@ import gen_corpus  # noqa: E402
 from dedup.index import Index  # noqa: E402
 
 
-def corpus(n: int, gen_dir: Path, seed: int) -> tuple[list[dict], dict[str, dict]]:
+def corpus(n: int, gen_dir: Path, seed: int, base: int, add: int) -> Path:
+    """The generated corpus split into ``base.jsonl``, ``add.jsonl`` and ``rest.jsonl`` (read line by line:
+    the benchmark holds no more of it than its queries)."""
     out = gen_dir / f"n{n}-s{seed}"
     if not (out / "manifest.json").exists():  # written last: a corpus cut short is made again
         gen_corpus.generate(n, out, seed=seed, dup_share=0.2, fmt="jsonl", quiet=True)
-    records = [json.loads(line) for line in (out / "articles.jsonl").read_text().splitlines()]
-    labels = {r["id"]: r for r in map(json.loads, (out / "labels.jsonl").read_text().splitlines())}
-    return records, labels
+    parts = out / f"split-{base}-{add}"
+    if not (parts / "rest.jsonl").exists():
+        parts.mkdir(exist_ok=True)
+        with open(out / "articles.jsonl", "rb") as f, open(parts / "base.jsonl", "wb") as fb, \
+                open(parts / "add.jsonl", "wb") as fa, open(parts / "rest.tmp", "wb") as fr:
+            for k, line in enumerate(f):
+                (fb if k < base else fa if k < base + add else fr).write(line)
+        (parts / "rest.tmp").rename(parts / "rest.jsonl")
+    return parts
+
+
+def _lines(path: Path, wanted: set[int]) -> list[dict]:
+    with open(path, "rb") as f:
+        return [json.loads(line) for k, line in enumerate(f) if k in wanted]
 
 
 def _trimmed(text: str) -> str:
@@ -63,28 +76,32 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
 
-    records, labels = corpus(args.base + args.add + 10 * args.queries, args.gen_dir, args.seed)
-    base, new = records[:args.base], records[args.base:args.base + args.add]
+    n = args.base + args.add + 10 * args.queries
+    parts = corpus(n, args.gen_dir, args.seed, args.base, args.add)
+    out = parts.parent
     db = args.gen_dir / f"index-{args.base}-{args.add}-s{args.seed}.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     figures: dict[str, object] = {"base": args.base, "add": args.add, "queries": args.queries}
     with Index.open(db, {"jobs": args.jobs}) as ix:
         t = time.perf_counter()
-        ix.add(base)
+        ix.add(parts / "base.jsonl")
         figures["build_s"] = round(time.perf_counter() - t, 2)
         t = time.perf_counter()
-        change = ix.add(new)
+        change = ix.add(parts / "add.jsonl")
         figures["add_s"] = round(time.perf_counter() - t, 2)
         figures["add_counts"] = {k: v for k, v in change.counts.items() if v}
         stats = ix.stats()
         figures["bytes_per_document"] = stats["bytes_per_document"]
         figures["index_mb"] = round(stats["bytes"] / 1e6, 1)
-        indexed = records[:args.base + args.add]
-        rest = records[args.base + args.add:]
         rng = random.Random(args.seed)
-        copies = [(_trimmed(r["text"]), True) for r in rng.sample(indexed, args.queries // 2)]
-        originals = [(r["text"], False) for r in rest if labels[r["id"]]["transform"] == "original"]
+        picked = set(rng.sample(range(args.base), args.queries // 2))
+        copies = [(_trimmed(r["text"]), True) for r in _lines(parts / "base.jsonl", picked)]
+        rest = _lines(parts / "rest.jsonl", set(range(n - args.base - args.add)))
+        rest_ids = {r["id"] for r in rest}
+        with open(out / "labels.jsonl", "rb") as f:
+            transform = {r["id"]: r["transform"] for r in map(json.loads, f) if r["id"] in rest_ids}
+        originals = [(r["text"], False) for r in rest if transform[r["id"]] == "original"]
         asked = copies + rng.sample(originals, min(len(originals), args.queries - len(copies)))
         times, hits = [], 0
         for text, copy in asked:

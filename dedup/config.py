@@ -40,6 +40,7 @@ class Config:
     min_coverage: float = 0.1  # share of the smaller document (by content-word weight) that must be aligned
     min_aligned: int = 2  # sentences that must align (unless the documents are identical)
     boilerplate_min_docs: int = 5  # a sentence in this many unrelated documents is boilerplate
+    equivalent_only: bool = False  # accept only content-equivalent copies (Evidence.equivalent), not versions
     # cluster / canonical
     canonical: str = "coverage"
     # ingest
@@ -87,6 +88,7 @@ class Config:
              "use a whole number of 1 or more")
         need(isinstance(self.boilerplate_min_docs, int) and self.boilerplate_min_docs >= 2, "boilerplate_min_docs",
              "use a whole number of documents, 2 or more")
+        need(isinstance(self.equivalent_only, bool), "equivalent_only", "use True or False")
         need(self.canonical in CANONICAL_POLICIES, "canonical",
              f"choose one of {', '.join(CANONICAL_POLICIES)}")
         need(isinstance(self.min_words, int) and self.min_words >= 1, "min_words",

@@ -169,6 +169,11 @@ class Signatures:
 
 RELATIONS = ("identical", "near_identical", "trimmed", "extended", "reworded", "partial", "unrelated")
 """Every ``Evidence.relation`` (``verify.relation``)."""
+EQUIVALENT_COVERAGE = 0.95
+"""A content-equivalent copy (a re-post, the same story under another id) is identical, or near-identical
+with at least this share of each text in aligned sentences; any other copy is a version, with content of
+its own or without some of the other's.  ``bench/equivalence.py`` calibrates the share on judged copies:
+at 0.9 (near_identical's own bound) a one-paragraph extension and a light rewording still pass."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +190,12 @@ class Evidence:
     order: float  # share of alignments in a common order (1.0 = same order)
     score: float  # the figure compared with the threshold
     relation: str  # one of RELATIONS
+
+    @property
+    def equivalent(self) -> bool:
+        """A content-equivalent copy rather than a version (``EQUIVALENT_COVERAGE``)."""
+        return self.relation == "identical" or (
+            self.relation == "near_identical" and min(self.coverage_a, self.coverage_b) >= EQUIVALENT_COVERAGE)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,11 @@ _OPTIONS = [
              "align: verbatim ones score 1.0, reworded ones about 0.4-0.8."),
     click.option("--min-aligned", type=int, default=_DEFAULTS.min_aligned, show_default=True,
         help="Sentences that must align before two articles can count as copies."),
+    click.option("--equivalent-only/--versions-too", "equivalent_only", default=_DEFAULTS.equivalent_only,
+        show_default=True,
+        help="Cluster only content-equivalent copies (identical or near-identical: re-posts, the same story "
+             "under another id), leaving versions with content of their own (trimmed, extended, reworded, "
+             "partial) apart."),
     click.option("--lsh-rows", type=int, default=_DEFAULTS.lsh_rows, show_default=True,
         help="Signature values per LSH band (num-perm / lsh-rows bands). With 1, any two articles are "
              "proposed for verification in proportion to their overlap, so short extracts of long "

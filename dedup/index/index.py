@@ -4,9 +4,9 @@
 takes), joins their arrays with those the index keeps (``segments``), compares
 the whole corpus as a batch run would (``pipeline.runner.compare``), keeps the
 clusters' ids (``ids``), and commits the new documents, the clusters and a log
-of what changed in one SQLite transaction (``schema``).  ``query`` does the same
-for one article without writing; ``result`` and ``export`` give what ``dedup run``
-gives over the index's documents.
+of what changed in one SQLite transaction (``schema``).  ``query`` answers for
+one article without writing (``search``); ``result`` and ``export`` give what
+``dedup run`` gives over the index's documents.
 """
 
 from __future__ import annotations
@@ -99,6 +99,9 @@ class Index:
         return cls(path, con, config, readonly, keep_texts)
 
     def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+        self._searcher = None
         self.con.close()
 
     def __enter__(self) -> Index:
@@ -310,6 +313,8 @@ class Index:
         members it matches, its figures and diff against that cluster's canonical (``search``); the
         index is not changed.  The index is held in memory from the first query until it changes."""
         if self._searcher is None or self._searcher.state != state(self.con):
+            if self._searcher is not None:
+                self._searcher.close()
             self._searcher = None  # freed before the next is built
             self._searcher = Searcher(self.con, self.path, self.config)
         return self._searcher.query(text, title)

@@ -74,6 +74,11 @@ class Searcher:
             self.order = column_order(self.values)  # each value's documents, by binary search
         self.seconds = time.perf_counter() - t0
 
+    def close(self) -> None:
+        """Close the connection the texts were read through."""
+        if self.corpus is not None:
+            self.corpus.store.close()  # type: ignore[attr-defined]
+
     def query(self, text: str, title: str | None = None) -> dict[str, Any]:
         config, corpus = self.config, self.corpus
         src = materialize([{"id": QUERY_ID, "text": text, "title": title}])

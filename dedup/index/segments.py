@@ -135,6 +135,11 @@ class IndexStore:
         self._con: sqlite3.Connection | None = None
         self._pid = 0
 
+    def close(self) -> None:
+        if self._con is not None and self._pid == os.getpid():
+            self._con.close()
+        self._con = None
+
     def __getstate__(self) -> dict[str, object]:
         return self.__dict__ | {"_con": None, "_pid": 0}
 

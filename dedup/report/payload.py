@@ -31,7 +31,7 @@ from dedup.types import (
     VariantDiff,
 )
 
-SCHEMA_VERSION = "2.1"
+SCHEMA_VERSION = "2.2"
 SCHEMA_NAMES = ("clusters", "documents")
 _DIGITS = 4
 
@@ -103,6 +103,7 @@ def _member(m: Member, cluster: Cluster, docs: dict[str, DocInfo]) -> dict[str, 
     out["canonical"] = False
     out["reason"] = m.reason or None
     out["relation"] = m.evidence.relation if m.evidence is not None else None
+    out["equivalent"] = m.evidence.equivalent if m.evidence is not None else None
     out["similarity"] = _similarity(m.evidence) if m.evidence is not None else None
     out["diff"] = _diff(m.diff) if m.diff is not None else None
     return out

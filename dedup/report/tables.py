@@ -28,6 +28,8 @@ Key-value metadata of both files (``pyarrow.parquet.read_schema(path).metadata``
                                       singletons and skipped inputs
     score          double             a member's score against the canonical (max(coverage_a, coverage_b), full
                                       precision; clusters.json rounds it to 4 decimals); null where relation is
+    equivalent     bool               true for a content-equivalent copy (identical, or near_identical with each
+                                      text at least 95% covered), false for a version; null where relation is
     cluster_reason string             why it holds its place in the cluster: the canonical's is the cluster's
                                       canonical_reason, a member's its clusters.json "reason"; null unless clustered
     reason         string             skipped inputs only: the skip reason (too_short, binary, ...), as documents.jsonl
@@ -109,8 +111,9 @@ ROW_GROUP_ROWS = 65_536  # rows per row group (and per batch built in memory): f
 COMPRESSION = "zstd"
 COMPRESSION_LEVEL = 3
 
-MemberFact = tuple[str, str | None, float | None, str | None]
-"""What ``documents.parquet`` takes from an unpacked cluster for one member: (id, relation, score, cluster_reason)."""
+MemberFact = tuple[str, str | None, float | None, bool | None, str | None]
+"""What ``documents.parquet`` takes from an unpacked cluster for one member: (id, relation, score, equivalent,
+cluster_reason)."""
 
 _STR, _F64, _I64, _BOOL = pa.string(), pa.float64(), pa.int64(), pa.bool_()
 
@@ -122,6 +125,7 @@ DOCUMENTS_SCHEMA = pa.schema([
     pa.field("is_canonical", _BOOL, nullable=False),
     pa.field("relation", _STR),
     pa.field("score", _F64),
+    pa.field("equivalent", _BOOL),
     pa.field("cluster_reason", _STR),
     pa.field("reason", _STR),
     pa.field("detail", _STR),
@@ -152,16 +156,16 @@ PAIRS_SCHEMA = pa.schema(
 
 
 def member_facts(cluster: Cluster) -> list[MemberFact]:
-    """Each member's (id, relation, score, cluster_reason), from the cluster with its evidence (the
+    """Each member's (id, relation, score, equivalent, cluster_reason), from the cluster with its evidence (the
     values ``clusters.json`` shows for it: a member's ``relation``, ``similarity.score``, ``reason``)."""
     out: list[MemberFact] = []
     for m in cluster.members:
         if m.id == cluster.canonical:
-            out.append((m.id, None, None, cluster.canonical_reason))
+            out.append((m.id, None, None, None, cluster.canonical_reason))
         elif m.evidence is None:
-            out.append((m.id, None, None, m.reason or None))
+            out.append((m.id, None, None, None, m.reason or None))
         else:
-            out.append((m.id, m.evidence.relation, float(m.evidence.score), m.reason or None))
+            out.append((m.id, m.evidence.relation, float(m.evidence.score), m.evidence.equivalent, m.reason or None))
     return out
 
 
@@ -182,8 +186,8 @@ def documents_batches(result: RunResult, facts: dict[str, MemberFact] | None = N
                         ((s.id, 1, k) for k, s in enumerate(skipped)))
     while chunk := list(islice(order, size)):
         cols: dict[str, list[object]] = {f.name: [] for f in DOCUMENTS_SCHEMA}
-        (c_id, c_status, c_cluster, c_canonical, c_is, c_relation, c_score, c_why, c_reason, c_detail, c_path,
-         c_encoding, c_format, c_title, c_date, c_source, c_url, c_chars, c_words) = cols.values()
+        (c_id, c_status, c_cluster, c_canonical, c_is, c_relation, c_score, c_equivalent, c_why, c_reason, c_detail,
+         c_path, c_encoding, c_format, c_title, c_date, c_source, c_url, c_chars, c_words) = cols.values()
         for _, kind, k in chunk:
             if kind == 0:
                 d = docs[k]
@@ -195,15 +199,17 @@ def documents_batches(result: RunResult, facts: dict[str, MemberFact] | None = N
                     c_is.append(False)
                     c_relation.append(None)
                     c_score.append(None)
+                    c_equivalent.append(None)
                     c_why.append(None)
                 else:
-                    _, relation, score, why = facts.get(d.id) or (d.id, None, None, None)
+                    _, relation, score, same, why = facts.get(d.id) or (d.id, None, None, None, None)
                     c_status.append("clustered")
                     c_cluster.append(placed[0])
                     c_canonical.append(placed[1])
                     c_is.append(placed[1] == d.id)
                     c_relation.append(relation)
                     c_score.append(score)
+                    c_equivalent.append(same)
                     c_why.append(why)
                 c_id.append(d.id)
                 c_reason.append(None)
@@ -225,8 +231,8 @@ def documents_batches(result: RunResult, facts: dict[str, MemberFact] | None = N
                 c_reason.append(s.reason)
                 c_detail.append(s.detail)
                 c_path.append(s.path)
-                for col in (c_cluster, c_canonical, c_relation, c_score, c_why, c_encoding, c_format, c_title,
-                            c_date, c_source, c_url, c_chars, c_words):
+                for col in (c_cluster, c_canonical, c_relation, c_score, c_equivalent, c_why, c_encoding, c_format,
+                            c_title, c_date, c_source, c_url, c_chars, c_words):
                     col.append(None)
         yield pa.RecordBatch.from_arrays([pa.array(cols[f.name], type=f.type) for f in DOCUMENTS_SCHEMA],
                                          schema=DOCUMENTS_SCHEMA)

@@ -154,6 +154,8 @@ def decide(ev: Evidence, config: Config) -> tuple[bool, str]:
         return False, f"{ev.aligned_sentences} aligned sentence(s), fewer than {config.min_aligned}"
     if ev.score < config.min_coverage:
         return False, f"coverage {ev.score:.2f} below {config.min_coverage:.2f}"
+    if config.equivalent_only and not ev.equivalent:
+        return False, f"a version ({ev.relation}), not a content-equivalent copy (--equivalent-only)"
     return True, f"{ev.aligned_sentences} sentences aligned, coverage {ev.score:.2f} >= {config.min_coverage:.2f}"
 
 

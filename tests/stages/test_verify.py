@@ -222,3 +222,27 @@ def test_term_weights_favour_rare_words(seed_norms) -> None:
     assert w(netanyahu) == pytest.approx(w(hamas))
     assert w("neverseenstem") == pytest.approx(w(reshiq))  # unknown stems weigh as if seen once
     assert TermWeights.from_docs(reversed(list(seed_norms.values())))(zuhri) == w(zuhri)
+
+
+# ---------------------------------------------------------------- equivalent copies and versions
+
+def test_a_re_post_is_equivalent_and_a_trimmed_copy_a_version(seed_docs, seed_norms) -> None:
+    text = seed_docs["000"].text
+    repost = normalize(make_doc("Hostage talks\n\n" + text.replace("Netanyahu", "Netanyahu,", 1), "repost.txt"))
+    paras = paragraphs(text)
+    half = normalize(make_doc("\n\n".join(paras[:len(paras) // 2]) + "\n", "half.txt"))
+    same = pair_evidence(repost, seed_norms["000"])
+    trimmed = pair_evidence(half, seed_norms["000"])
+    assert same.relation in ("identical", "near_identical") and same.equivalent
+    assert trimmed.relation == "trimmed" and not trimmed.equivalent
+
+
+def test_equivalent_only_rejects_versions_and_says_why(seed_docs, seed_norms, seed_weights) -> None:
+    only = Config(equivalent_only=True)
+    paras = paragraphs(seed_docs["000"].text)
+    half = normalize(make_doc("\n\n".join(paras[:len(paras) // 2]) + "\n", "half.txt"))
+    ok, why = decide(pair_evidence(half, seed_norms["000"]), only)
+    assert not ok and "a version (trimmed), not a content-equivalent copy" in why
+    assert not decide(seed_evidence("000", "002", seed_norms, seed_weights, only), only)[0]
+    copy = normalize(make_doc(seed_docs["001"].text, "copy.txt"))
+    assert decide(pair_evidence(copy, seed_norms["001"], only), only)[0]
