@@ -63,10 +63,8 @@ class Change:
 class Index:
     """One index file (see the module doc).  Open it with :meth:`open`; close it, or use it in ``with``."""
 
-    def __init__(self, path: Path, con: sqlite3.Connection, config: Config, readonly: bool,
-                 keep_texts: bool) -> None:
-        self.path, self.con, self.config, self.readonly = path, con, config, readonly
-        self.keep_texts = keep_texts
+    def __init__(self, path: Path, con: sqlite3.Connection, config: Config, keep_texts: bool) -> None:
+        self.path, self.con, self.config, self.keep_texts = path, con, config, keep_texts
         self._searcher: Searcher | None = None
 
     @classmethod
@@ -96,7 +94,7 @@ class Index:
         except BaseException:
             con.close()
             raise
-        return cls(path, con, config, readonly, keep_texts)
+        return cls(path, con, config, keep_texts)
 
     def close(self) -> None:
         if self._searcher is not None:
@@ -187,19 +185,29 @@ class Index:
                 if stored.get(doc_id) == segments.signed(dg):
                     unchanged.append(doc_id)
                 else:
-                    updated.update([doc_id] if doc_id in stored else [])
+                    if doc_id in stored:
+                        updated.add(doc_id)
                     new_rows.append(k)
             fresh = p.docs.take(np.array(new_rows, dtype=np.int64))
-        was = {d: c for d, c in con.execute("SELECT doc, cluster FROM members") if d in updated}
-        known = self._known(updated | drop)
+        batch = con.execute("SELECT coalesce(max(batch), 0) + 1 FROM batches").fetchone()[0]
+        before = dict(con.execute("SELECT doc, cluster FROM members").fetchall())
+        if not drop and p is not None and not len(fresh):  # type: ignore[arg-type]
+            if not p.docs.infos and not con.execute("SELECT 1 FROM docs LIMIT 1").fetchone():
+                raise IndexFileError(f"{label}: nothing to add: {len(p.skipped)} input(s), all skipped")
+            # nothing new: the clusters stay as they are, and no array is loaded
+            events, counts = changes([], set(), unchanged, [], p.skipped, {}, {}, None, None)
+            for e in events:
+                if e["event"] == "unchanged":
+                    e["cluster"] = before.get(e["id"])
+            return self._log(batch, events, counts, p, label, t0)
+        was = {d: before[d] for d in updated if d in before}
+        known = Known({d: c for d, c in before.items() if d not in updated | drop},
+                      dict(con.execute("SELECT id, batch FROM clusters").fetchall()))
         old = segments.load(con, updated | drop)
         parts = [d for d in (old, fresh) if d is not None and len(d)]
-        batch = con.execute("SELECT coalesce(max(batch), 0) + 1 FROM batches").fetchone()[0]
         new_store = DocStore(fresh.ids, fresh.locators, fresh.digests, config) if fresh is not None else None
         plan: Plan | None = None
         result: RunResult | None = None
-        if not drop and (fresh is None or not len(fresh)) and p is not None and p.docs.infos:
-            return self._unchanged(batch, unchanged, p, label, t0)  # nothing new: the clusters stay as they are
         if parts:
             whole = DocArrays.join(parts)
             store = segments.IndexStore(self.path, whole.infos, config, new_store)
@@ -216,33 +224,23 @@ class Index:
             except StoreError as err:
                 raise IndexFileError(str(err)) from None
             plan = found[0]
-        elif p is not None and not p.docs.infos and not unchanged:
-            raise IndexFileError(f"{label}: nothing to add: {len(p.skipped)} input(s), all skipped")
-        before = dict(con.execute("SELECT id, canonical FROM clusters").fetchall())
+        canonicals = dict(con.execute("SELECT id, canonical FROM clusters").fetchall())
         events, counts = changes(fresh.ids if fresh is not None else [], updated, unchanged, sorted(drop),
-                                 p.skipped if p else [], was, before, plan, result)
+                                 p.skipped if p else [], was, canonicals, plan, result)
         self._write(batch, fresh, new_store if keep_texts else None, drop, plan, result, known)
+        return self._log(batch, events, counts, p, label, t0)
+
+    def _log(self, batch: int, events: list[dict[str, Any]], counts: dict[str, int], p: Pass | None, label: str,
+             t0: float) -> Change:
+        """Record the change's events and its batch, with the index's size after it."""
+        con = self.con
         con.executemany("INSERT INTO events (batch, kind, data) VALUES (?, ?, ?)",
                         ((batch, e["event"], orjson.dumps(e)) for e in events))
-        n_docs = con.execute("SELECT count(*) FROM docs").fetchone()[0]
-        n_members = con.execute("SELECT count(*) FROM members").fetchone()[0]
-        counts |= {"documents": n_docs, "clusters": len(result.clusters) if result else 0, "clustered": n_members}
-        con.execute("INSERT INTO batches VALUES (?, ?, ?, ?)", (batch, _now(), label, orjson.dumps(counts)))
-        return Change(batch, events, counts, list(p.skipped) if p else [], time.perf_counter() - t0)
-
-    def _unchanged(self, batch: int, unchanged: list[str], p: Pass, label: str, t0: float) -> Change:
-        now = dict(self.con.execute("SELECT doc, cluster FROM members").fetchall())
-        events, counts = changes([], set(), unchanged, [], p.skipped, {}, {}, None, None)
-        for e in events:
-            if e["event"] == "unchanged":
-                e["cluster"] = now.get(e["id"])
-        self.con.executemany("INSERT INTO events (batch, kind, data) VALUES (?, ?, ?)",
-                             ((batch, e["event"], orjson.dumps(e)) for e in events))
-        one = lambda sql: self.con.execute(sql).fetchone()[0]
+        one = lambda sql: con.execute(sql).fetchone()[0]
         counts |= {"documents": one("SELECT count(*) FROM docs"), "clusters": one("SELECT count(*) FROM clusters"),
                    "clustered": one("SELECT count(*) FROM members")}
-        self.con.execute("INSERT INTO batches VALUES (?, ?, ?, ?)", (batch, _now(), label, orjson.dumps(counts)))
-        return Change(batch, events, counts, list(p.skipped), time.perf_counter() - t0)
+        con.execute("INSERT INTO batches VALUES (?, ?, ?, ?)", (batch, _now(), label, orjson.dumps(counts)))
+        return Change(batch, events, counts, list(p.skipped) if p else [], time.perf_counter() - t0)
 
     def _write(self, batch: int, fresh: DocArrays | None, store: DocStore | None, drop: set[str],
                plan: Plan | None, result: RunResult | None, known: Known) -> None:
@@ -277,11 +275,10 @@ class Index:
                 con.execute("UPDATE aliases SET cluster = ? WHERE cluster = ?", (new, old))
                 con.execute("INSERT OR REPLACE INTO aliases VALUES (?, ?)", (old, new))
 
-    def _known(self, leaving: set[str]) -> Known:
-        """The stored clusters, without the documents that leave the index or are replaced."""
-        members = {d: c for d, c in self.con.execute("SELECT doc, cluster FROM members") if d not in leaving}
-        born = dict(self.con.execute("SELECT id, batch FROM clusters").fetchall())
-        return Known(members, born)
+    def _known(self) -> Known:
+        """The stored clusters."""
+        return Known(dict(self.con.execute("SELECT doc, cluster FROM members").fetchall()),
+                     dict(self.con.execute("SELECT id, batch FROM clusters").fetchall()))
 
     # ------------------------------------------------------------ reading
 
@@ -290,7 +287,7 @@ class Index:
         con = self.con
         con.execute("BEGIN")  # one snapshot: a writer's commit meanwhile is not half seen
         try:
-            known = self._known(set())
+            known = self._known()
             old = segments.load(con)
         finally:
             con.execute("COMMIT")

@@ -120,6 +120,17 @@ def _words(cp: np.ndarray, s: int, e: int, flags: np.ndarray, buf: np.ndarray, p
 
 
 @numba.njit(cache=True, nogil=True)
+def any_of(cp: np.ndarray, table: np.ndarray) -> bool:  # pragma: no cover - compiled
+    """Is any code point of ``cp`` marked in ``table`` (a BMP-sized bool array)?  The reference is
+    ``any(table[c] for c in cp if c < len(table))``."""
+    n = len(table)
+    for c in cp:  # noqa: SIM110 - a loop numba compiles; any() over a generator it does not
+        if c < n and table[c]:
+            return True
+    return False
+
+
+@numba.njit(cache=True, nogil=True)
 def _scan(cp: np.ndarray, paras: np.ndarray, flags: np.ndarray, expanded: np.ndarray, forms: np.ndarray,
           table: np.ndarray, lengths: np.ndarray
           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -220,7 +220,7 @@ def _check_text(text: str, where: str, config: Config) -> None:
         if words >= config.min_words:
             return
         w = m.group()  # a run of a script written without spaces counts its character pairs, as normalize's
-        words += len(pairs_of_unspaced([w])) if UNSPACED_RUN.search(w) else 1
+        words += 1 if w.isascii() or not UNSPACED_RUN.search(w) else len(pairs_of_unspaced([w]))
     if words < config.min_words:
         raise _Skip("too_short", f"{where}: {words} words; at least {config.min_words} needed (--min-words)")
 

@@ -39,18 +39,17 @@ import numpy as np
 import xxhash
 
 from dedup.kernels.linescan import RULED, _lines, _paragraph_spans
-from dedup.kernels.textscan import _scan, _sentence_sets
+from dedup.kernels.textscan import _scan, _sentence_sets, any_of
 from dedup.kernels.vocab import MISSING, Vocabulary
 from dedup.stages.normalize import (
     _ANY_RULE,
-    UNSPACED_TEXT,
     _fold_chars,
     classify_line,
     sentence_words,
     stem,
 )
 from dedup.stages.shingle import hash_sentences, sentence_arrays, token_hash
-from dedup.text.tables import expansions, rule_prefixes, tables
+from dedup.text.tables import expansions, rule_prefixes, tables, unspaced
 
 
 class TextSketch(NamedTuple):
@@ -76,12 +75,11 @@ _VOCAB = Vocabulary()  # a word's hash -> its stem's xxh32, -1 for a stopword
 def warm() -> None:
     """Build the tables and load the kernels now (before worker processes fork, so that they inherit them)."""
     sketch_text("Warm up the kernels.\nBy Jo Smith\n")
+    sketch_text("Warm up the kernels \u2019 for other scripts.\n")  # not ASCII: the unspaced-script check too
 
 
 def sketch_text(text: str) -> TextSketch:
     """The document's sentences as hashes: ``hash_sentences(sentence_words(text))``, as arrays."""
-    if UNSPACED_TEXT.search(text):
-        return _python_sketch(text)  # scripts written without spaces: words are character pairs, in Python
     folded = _fold_chars(text)
     ex = expansions()
     if not (folded.isascii() or unicodedata.is_normalized("NFKC", folded)) and (
@@ -89,6 +87,8 @@ def sketch_text(text: str) -> TextSketch:
         return _python_sketch(text)  # folding would not be character by character
     flags, table, lengths = tables()
     cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if not folded.isascii() and any_of(cp, unspaced()):
+        return _python_sketch(text)  # scripts written without spaces: words are character pairs, in Python
     covered, lines, rules, kinds = _lines(cp, flags, ex.length, *rule_prefixes())
     if not covered:
         return _python_sketch(text)

@@ -21,7 +21,7 @@ import numpy as np
 from dedup.text.rules import ABBREVIATIONS as _ABBREV
 from dedup.text.rules import CONTROL as _CONTROL
 from dedup.text.rules import FOLD_CHARS as _FOLD_CHARS
-from dedup.text.rules import RULE_PREFIXES, SENTENCE_CLOSERS, SENTENCE_ENDS, SENTENCE_ENDS_CLOSED
+from dedup.text.rules import RULE_PREFIXES, SENTENCE_CLOSERS, SENTENCE_ENDS, SENTENCE_ENDS_CLOSED, UNSPACED
 
 # character properties, one bit each, of the character itself
 (SPACE, ALNUM, LOWER, ALPHA1, DEC, LET, DIGIT, JUNK, CLOSER, END, CTRL, BREAK, BULLET,
@@ -123,3 +123,17 @@ def expansions() -> Expansions:
 
 def _char_class(chars: list[str]) -> re.Pattern[str]:
     return re.compile("[" + "".join(re.escape(ch) for ch in chars) + "]")
+
+
+@cache
+def unspaced() -> np.ndarray:
+    """Per BMP character (bool): is its folded form (``expansions``) one of ``text.rules.UNSPACED``'s
+    scripts written without spaces, or does it hold one?  Such texts take the Python path."""
+    ex = expansions()
+    run = re.compile(f"[{UNSPACED}]")
+    inside = np.fromiter((run.match(chr(c)) is not None for c in range(BMP)), dtype=np.bool_, count=BMP)
+    table = inside.copy()
+    for c in np.flatnonzero(ex.length > 0).tolist():
+        table[c] |= bool(inside[ex.codes[c, :ex.length[c]]].any())
+    return table
+
