@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 CANONICAL_POLICIES = ("coverage", "earliest", "longest")
+ENGINES = ("local", "ray")
+EXECUTION = ("jobs", "pages", "engine", "ray_address", "partitions")  # options that do not shape results
 
 
 class ConfigError(ValueError):
@@ -56,6 +58,9 @@ class Config:
     pages: bool = True  # one Markdown page per cluster in OUT/clusters/; off for very many clusters
     # execution
     jobs: int = 0  # worker processes; 0 = all cores
+    engine: str = "local"  # where the stages' tasks run: "local" (this machine's processes) or "ray"
+    ray_address: str | None = None  # the Ray cluster to join ("auto", or host:port); None starts a local one
+    partitions: int = 0  # tasks each parallel stage is cut into; 0 = by each stage's own task size
 
     def __post_init__(self) -> None:
         def need(cond: bool, name: str, msg: str) -> None:
@@ -101,16 +106,23 @@ class Config:
         need(isinstance(self.pages, bool), "pages", "use True or False")
         need(isinstance(self.jobs, int) and self.jobs >= 0, "jobs",
              "use a whole number: 0 for all cores, or 1 or more")
+        need(self.engine in ENGINES, "engine", f"choose one of {', '.join(ENGINES)}")
+        need(self.ray_address is None or (isinstance(self.ray_address, str) and self.ray_address.strip() != ""),
+             "ray_address", "give the cluster's address (host:port, or auto), or leave it out to start one")
+        need(self.ray_address is None or self.engine == "ray", "ray_address",
+             "a Ray address needs engine='ray' (--engine ray)")
+        need(isinstance(self.partitions, int) and self.partitions >= 0, "partitions",
+             "use a whole number: 0 for each stage's own task size, or 1 or more tasks")
 
     @property
     def workers(self) -> int:
         return self.jobs or (os.cpu_count() or 1)
 
     def to_dict(self) -> dict[str, Any]:
-        """The parameters that shape results (``jobs`` and ``pages`` do not, so they are left out)."""
+        """The parameters that shape results (where and how the run executes does not: ``EXECUTION``)."""
         d = asdict(self)
-        d.pop("jobs")
-        d.pop("pages")
+        for name in EXECUTION:
+            d.pop(name)
         return d
 
     @classmethod

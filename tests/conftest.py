@@ -76,3 +76,31 @@ def records(tmp_path_factory) -> list[dict]:
     from index_helpers import generated
 
     return generated(80, tmp_path_factory.mktemp("gen"))
+
+
+@pytest.fixture(scope="session")
+def ray_cluster():
+    """A real local Ray cluster: a head that runs no tasks and two worker nodes of one CPU each.
+
+    Yields its address; a run joins it with ``Config(engine="ray", ray_address=...)``."""
+    from ray.cluster_utils import Cluster
+
+    cluster = Cluster(initialize_head=True, head_node_args={"num_cpus": 0, "include_dashboard": False,
+                                                             "object_store_memory": 200 * 2**20})
+    try:
+        for _ in range(2):
+            cluster.add_node(num_cpus=1, object_store_memory=200 * 2**20)
+        cluster.wait_for_nodes()
+        yield cluster.address
+    finally:
+        cluster.shutdown()
+
+
+@pytest.fixture(scope="session")
+def generated_jsonl(tmp_path_factory) -> Path:
+    """1,500 generated articles, a fifth of them copies of others, in one JSON lines file."""
+    from index_helpers import generated
+
+    folder = tmp_path_factory.mktemp("gen1500")
+    generated(1500, folder)
+    return folder / "articles.jsonl"

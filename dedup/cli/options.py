@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from dedup.config import CANONICAL_POLICIES, Config, ConfigError
+from dedup.config import CANONICAL_POLICIES, ENGINES, Config, ConfigError
 
 _DEFAULTS = Config()
 
@@ -83,7 +83,17 @@ _OPTIONS = [
              "(a million articles make about 140,000 pages); clusters.json, the Parquet tables and "
              "report.html hold the same content."),
     click.option("--jobs", "-j", type=int, default=_DEFAULTS.jobs, show_default=True,
-        help="Worker processes; 0 uses every core. Results are the same for any value."),
+        help="Worker processes; 0 uses every core (with --engine ray and no --ray-address: the local Ray "
+             "cluster's CPUs). Results are the same for any value."),
+    click.option("--engine", type=click.Choice(ENGINES), default=_DEFAULTS.engine, show_default=True,
+        help="Where the stages' tasks run: this machine's processes, or a Ray cluster (pip install "
+             "'dedup[ray]'). The output is byte-identical on both."),
+    click.option("--ray-address", default=None, metavar="ADDRESS",
+        help="The Ray cluster to join (host:port as 'ray start --head' prints it, or auto); left out, "
+             "--engine ray starts a local Ray cluster for the run and stops it after."),
+    click.option("--partitions", type=int, default=_DEFAULTS.partitions, show_default=True,
+        help="Tasks each parallel stage is cut into; 0 lets each stage choose its task size. Results are "
+             "the same for any value."),
 ]
 
 

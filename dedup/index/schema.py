@@ -28,7 +28,7 @@ from typing import Any
 import orjson
 
 from dedup._version import __version__
-from dedup.config import Config
+from dedup.config import EXECUTION, Config
 from dedup.errors import PipelineError
 
 FORMAT = 1  # the layout of the tables and blobs; an index of another format is refused
@@ -118,7 +118,7 @@ def stored_config(con: sqlite3.Connection, path: Path) -> Config:
 
 
 def reconcile(stored: Config, asked: dict[str, Any], path: Path) -> Config:
-    """The index's parameters, with ``asked``'s ``jobs`` and ``pages``.
+    """The index's parameters, with ``asked``'s execution options (``config.EXECUTION``: jobs, pages, engine).
 
     Every other parameter shapes the stored arrays or the clusters, so an index is one
     set of them: asking for another value is refused, naming each that differs."""
@@ -129,4 +129,4 @@ def reconcile(stored: Config, asked: dict[str, Any], path: Path) -> Config:
                           for k, v in sorted(differ.items()))
         raise IndexFileError(f"{path}: the index was built with other parameters: {shown}; leave these options "
                          f"out to use the index's, or build a new index with them")
-    return Config.from_dict(mine | {k: v for k, v in asked.items() if k in ("jobs", "pages")})
+    return Config.from_dict(mine | {k: v for k, v in asked.items() if k in EXECUTION})

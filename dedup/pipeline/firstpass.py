@@ -38,7 +38,7 @@ from dedup.config import Config
 from dedup.pipeline.corpus import Corpus, DocArrays, corpus_of
 from dedup.pipeline.docstore import digest
 from dedup.runtime import heap
-from dedup.runtime.pool import parallel_iter
+from dedup.runtime.engine import Engine, LocalEngine
 from dedup.stages.boilerplate import MIN_TOKENS
 from dedup.stages.ingest import Item, assign_ids, discover, read_items, skipped_of
 from dedup.stages.normalize import normalize
@@ -74,6 +74,11 @@ class _Chunk:
 
 
 def _sketch_chunk(tasks: list[list[Part]], config: Config) -> list[_Chunk]:
+    """The pass over each task's parts: one chunk of arrays per task."""
+    return [_sketch_task(task, config) for task in tasks]
+
+
+def _sketch_task(parts: list[Part], config: Config) -> _Chunk:
     t_read = t_sketch = 0.0
     items: list[Item] = []
     locators: list[Locator] = []
@@ -89,7 +94,6 @@ def _sketch_chunk(tasks: list[list[Part]], config: Config) -> list[_Chunk]:
     sent_prints: list[np.ndarray] = []
     sent_spans: list[np.ndarray] = []
     empty32, empty64 = np.zeros(0, np.uint32), np.zeros(0, np.uint64)
-    parts = [part for task in tasks for part in task]
     for part in parts:
         t0 = time.perf_counter()
         stream = iter_part(part, config) if part.fmt else iter(read_items(part.full, part.rel, config))
@@ -127,12 +131,12 @@ def _sketch_chunk(tasks: list[list[Part]], config: Config) -> list[_Chunk]:
             item.fields = {k: v for k, v in item.fields.items() if k != "text"} | {"chars": len(text)}
             t_sketch += time.perf_counter() - t0
             t0 = time.perf_counter()
-    return [_Chunk(items, locators, np.array(words, dtype=np.int64), np.array(digests, dtype=np.uint64),
-                   np.array(keys, dtype=np.uint64),
-                   None if config.shingle_size == 1 else _pack(shingles, np.uint32), _pack(prints, np.uint64),
-                   np.array(n_prints, dtype=np.int64), np.array(n_sent, dtype=np.int64),
-                   (_join(sent_tokens, np.uint32), _join(sent_lengths, np.uint32)), _join(sent_prints, np.uint64),
-                   _join(sent_spans, np.uint32).reshape(-1, 2), (t_read, t_sketch))]
+    return _Chunk(items, locators, np.array(words, dtype=np.int64), np.array(digests, dtype=np.uint64),
+                  np.array(keys, dtype=np.uint64),
+                  None if config.shingle_size == 1 else _pack(shingles, np.uint32), _pack(prints, np.uint64),
+                  np.array(n_prints, dtype=np.int64), np.array(n_sent, dtype=np.int64),
+                  (_join(sent_tokens, np.uint32), _join(sent_lengths, np.uint32)), _join(sent_prints, np.uint64),
+                  _join(sent_spans, np.uint32).reshape(-1, 2), (t_read, t_sketch))
 
 
 def _tasks(parts: list[Part]) -> list[list[Part]]:
@@ -148,13 +152,13 @@ def _tasks(parts: list[Part]) -> list[list[Part]]:
     return tasks
 
 
-def _chunks(tasks: list[list[Part]], config: Config) -> Iterator[tuple[_Chunk, int]]:
+def _chunks(tasks: list[list[Part]], config: Config, engine: Engine) -> Iterator[tuple[_Chunk, int]]:
     """The pass over the tasks, a chunk at a time as the workers finish them, in order, with its task's bytes."""
     sizes = iter([sum(p.size for p in task) for task in tasks])
     # about one document a plain file, or per 4 KB of a shard: workers start for about 200 documents
     documents = sum(1 if p.fmt is None else max(1, p.size // 4096) for task in tasks for p in task)
     cost = 10 * documents / max(len(tasks), 1)
-    for chunk in parallel_iter(_sketch_chunk, tasks, config, config.workers, None, chunk=1, cost=cost):
+    for chunk in engine.map(_sketch_chunk, tasks, config, "first pass", chunk=1, cost=cost):
         yield from ((ch, next(sizes)) for ch in chunk)
 
 
@@ -181,14 +185,19 @@ class Pass:
     seconds: dict[str, float]  # time per stage of the pass (ingest, normalize; shingle's is in normalize's)
 
 
-def prepare(root: str | os.PathLike, config: Config, progress: Progress | None = None) -> Corpus:
+def prepare(root: str | os.PathLike, config: Config, progress: Progress | None = None,
+            engine: Engine | None = None) -> Corpus:
     """Read, normalize and hash every document under ``root``; the corpus as compact arrays."""
-    p = first_pass(root, config, progress)
+    p = first_pass(root, config, progress, engine)
     return corpus_of(p.docs, config, None, p.skipped, p.too_short, p.files, p.seconds)
 
 
-def first_pass(root: str | os.PathLike, config: Config, progress: Progress | None = None) -> Pass:
-    """Read, normalize and hash every document under ``root``, into arrays (no corpus statistics yet)."""
+def first_pass(root: str | os.PathLike, config: Config, progress: Progress | None = None,
+               engine: Engine | None = None) -> Pass:
+    """Read, normalize and hash every document under ``root``, into arrays (no corpus statistics yet).
+
+    ``engine`` runs the tasks (by default this machine's, ``config.workers`` processes)."""
+    engine = engine or LocalEngine(config.workers, config.partitions)
     t_start = time.perf_counter()
     heap.prefer_mmap()
     warm()  # the compiled first pass's tables and kernels, inherited by forked workers
@@ -208,7 +217,7 @@ def first_pass(root: str | os.PathLike, config: Config, progress: Progress | Non
     work = [0.0, 0.0]
     n_files = len({p.rel for p in parts})
     total_bytes, done_bytes = sum(p.size for p in parts), 0
-    for ch, size in _chunks(_tasks(parts), config):
+    for ch, size in _chunks(_tasks(parts), config, engine):
         done_bytes += size
         if progress:
             progress("read", done_bytes, total_bytes, records=len(items) + len(ch.items))

@@ -24,12 +24,12 @@ from dedup.pipeline.firstpass import prepare
 from dedup.pipeline.precompile import start_late
 from dedup.pipeline.sources import RECORDS, Source, materialize
 from dedup.report.writer import write_report
-from dedup.runtime.pool import parallel_map
+from dedup.runtime.engine import Engine, collect, open_engine
 from dedup.stages import canonical as canonical_stage
-from dedup.stages.candidates import LshStats, banding, candidate_pairs
+from dedup.stages.candidates import BandInput, LshStats, band_task, banding, candidate_pairs
 from dedup.stages.cluster import Group, cluster, cluster_id
 from dedup.stages.diff import diff_refs
-from dedup.stages.signatures import sign_csr
+from dedup.stages.signatures import sign_csr, sign_rows
 from dedup.stages.verify import align, assess, screened, verify_pair
 from dedup.stages.weights import Profile, TermWeights
 from dedup.storage.arrays import RowSubset
@@ -50,6 +50,8 @@ from dedup.types import (
 )
 
 GROUPS_PER_TASK = 50  # clusters a worker diffs per task
+SIGN_ROWS = 20_000  # documents a task signs, on an engine that signs in tasks (the local one uses threads)
+BANDS_PER_TASK = 16  # LSH bands a task sorts, on such an engine
 
 Regroup = Callable[[list[Group]], list[Group]]  # the clusters as found -> the clusters to write (an index's)
 
@@ -62,32 +64,46 @@ def run(source: Source, config: Config | None = None, progress: Progress | None 
     """Run every stage on ``source``: a folder or a file, an iterable of dicts, or a pyarrow Table."""
     config = config or Config()
     progress = progress or _noop
+    t_run = time.perf_counter()  # a Ray cluster's start counts in the run's time
     src = materialize(source)
+    engine = _engine(config)
     try:
-        result = _run(src.root, config, progress)
+        result = _run(src.root, config, progress, engine, t_run)
     except StoreError as err:
         raise PipelineError(str(err)) from None
+    finally:
+        engine.close()
     if src.folder is not None:
         result.texts.keep(src.folder)  # the records' shard lives as long as the result reads texts from it
     return result
 
 
-def _run(root: str | os.PathLike, config: Config, progress: Progress) -> RunResult:
-    t_run = time.perf_counter()
+def _engine(config: Config) -> Engine:
+    return open_engine(config.engine, config.workers, config.partitions, config.ray_address)
+
+
+def _run(root: str | os.PathLike, config: Config, progress: Progress, engine: Engine, t_run: float) -> RunResult:
     late = start_late()  # a first run: the later stages' kernels compile in another process meanwhile
     try:
-        corpus = prepare(root, config, progress)
+        corpus = prepare(root, config, progress, engine)
     finally:
         late.wait()
-    return compare(corpus, config, progress, root=root, t_run=t_run)
+    return compare(corpus, config, progress, root=root, t_run=t_run, engine=engine)
 
 
 def compare(corpus: Corpus, config: Config, progress: Progress | None = None, regroup: Regroup | None = None,
-            root: str | os.PathLike = "input", t_run: float | None = None) -> RunResult:
+            root: str | os.PathLike = "input", t_run: float | None = None, engine: Engine | None = None) -> RunResult:
     """Every stage after the first pass, on ``corpus``: signatures, candidates, verify, cluster, canonical, diff.
 
     ``regroup``, when given, turns the clusters found into the ones written (an index keeps
-    earlier clusters together and gives them their ids); by default they are written as found."""
+    earlier clusters together and gives them their ids); by default they are written as found.
+    ``engine`` runs the stages' tasks (by default the one ``config`` names, opened and closed here)."""
+    if engine is None:
+        engine = _engine(config)
+        try:
+            return compare(corpus, config, progress, regroup, root, t_run, engine)
+        finally:
+            engine.close()
     progress = progress or _noop
     t_run = time.perf_counter() if t_run is None else t_run
     stages: list[StageCount] = []
@@ -107,7 +123,7 @@ def compare(corpus: Corpus, config: Config, progress: Progress | None = None, re
 
     t0 = time.perf_counter()
     progress("signatures", 0, n)
-    values, sizes = _sign(corpus, config)
+    values, sizes = _sign(corpus, config, engine)
     ids = [d.id for d in corpus.infos]
     sigs = Signatures(tuple(ids), values, sizes)
     count("signatures", n, n, time.perf_counter() - t0)
@@ -120,10 +136,10 @@ def compare(corpus: Corpus, config: Config, progress: Progress | None = None, re
     screen = config.lsh_screen * config.min_containment
     pairs = candidate_pairs(sigs.values, shape, sigs.shingle_counts, screen,
                             lambda done, total: progress("candidates (LSH bands)", done, total), lsh,
-                            threads=config.workers)
+                            threads=config.workers, bands_by=_bands_by(engine) if engine.remote else None)
     rows = np.unique(pairs)
     del sigs, values  # verify reads only the candidates' signatures: made again once all are freed
-    involved = RowSubset(rows, _sign(corpus, config, rows)[0])
+    involved = RowSubset(rows, _sign(corpus, config, engine, rows)[0])
     in_pairs = len(rows)
     count("candidates", n, in_pairs, time.perf_counter() - t0,
           f"{len(pairs)} candidate pair(s): {shape.describe()} met {lsh.collisions} pair(s) in buckets "
@@ -133,8 +149,8 @@ def compare(corpus: Corpus, config: Config, progress: Progress | None = None, re
     t0 = time.perf_counter()
     progress("verify", 0, len(pairs))
     corpus.warm()
-    edges = EdgeTable(ids, parallel_map(_verify_chunk, pairs, (corpus, involved, config), config.workers,
-                                        lambda done, total: progress("verify", done, total)))
+    edges = EdgeTable(ids, collect(engine.map(_verify_chunk, pairs, (corpus, involved, config), "verify",
+                                              lambda done, total: progress("verify", done, total))))
     accepted = edges.accepted_edges()
     count("verify", in_pairs, len(edges.linked()), time.perf_counter() - t0,
           f"{len(accepted)} of {len(edges)} pair(s) verified as copies; "
@@ -155,8 +171,8 @@ def compare(corpus: Corpus, config: Config, progress: Progress | None = None, re
           f"{found} cluster(s){kept}; {n - clustered} singleton(s)")
 
     t0 = time.perf_counter()
-    packed = parallel_map(_finish_chunk, groups, (corpus, involved, config), config.workers,
-                          lambda done, total: progress("diff", done, total), chunk=GROUPS_PER_TASK, cost=40)
+    packed = collect(engine.map(_finish_chunk, groups, (corpus, involved, config), "canonical+diff",
+                                lambda done, total: progress("diff", done, total), chunk=GROUPS_PER_TASK, cost=40))
     clusters = PackedClusters(sorted(packed, key=lambda p: p[0].id))  # packed by the workers, not unpacked here
     del packed
     count("canonical+diff", clustered, clustered, time.perf_counter() - t0,
@@ -173,15 +189,36 @@ def compare(corpus: Corpus, config: Config, progress: Progress | None = None, re
         texts=StoredTexts(corpus.store, {m: index[m] for m in members}),
         meta={"lsh": {"bands": shape.bands, "rows": shape.rows, "collisions": lsh.collisions,
                       "screened_out": lsh.screened_out, "split_buckets": lsh.split_buckets,
-                      "star_buckets": lsh.star_buckets}},
+                      "star_buckets": lsh.star_buckets},
+              **({"engine": {"name": engine.name, "stages": {k: t.as_dict() for k, t in engine.traffic.items()}}}
+                 if engine.remote else {})},
     )
 
 
-def _sign(corpus: Corpus, config: Config, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(signatures, shingles each was made from) of every document, or of documents ``rows``."""
+def _sign(corpus: Corpus, config: Config, engine: Engine, rows: np.ndarray | None = None
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """(signatures, shingles each was made from) of every document, or of documents ``rows``.
+
+    On this machine one threaded call signs them all; on an engine that moves data, tasks sign
+    blocks of documents and the blocks are put together in order (the same arrays)."""
     flat, offsets, distinct = corpus.signed()
-    return sign_csr(flat, offsets, config.num_perm, config.seed, corpus.common, threads=config.workers,
-                    distinct=distinct, rows=rows)
+    if not engine.remote:
+        return sign_csr(flat, offsets, config.num_perm, config.seed, corpus.common, threads=config.workers,
+                        distinct=distinct, rows=rows)
+    rows = np.arange(len(offsets) - 1, dtype=np.int64) if rows is None else rows
+    parts = collect(engine.map(sign_rows, rows, (flat, offsets, config.num_perm, config.seed, corpus.common, distinct),
+                               "signatures", chunk=SIGN_ROWS))
+    if not parts:
+        return np.zeros((0, config.num_perm), dtype=np.uint32), np.zeros(0, dtype=np.int64)
+    return np.concatenate([v for v, _ in parts]), np.concatenate([c for _, c in parts])
+
+
+def _bands_by(engine: Engine) -> Callable[[list[int], BandInput], Iterator[tuple[np.ndarray, LshStats]]]:
+    """LSH's bands as tasks on ``engine``, their results in band order."""
+    def run(bands: list[int], ctx: BandInput) -> Iterator[tuple[np.ndarray, LshStats]]:
+        for part in engine.map(band_task, bands, ctx, "candidates", chunk=BANDS_PER_TASK):
+            yield from part
+    return run
 
 
 def _verify_chunk(chunk: np.ndarray, ctx: tuple[Corpus, RowSubset, Config]) -> list[EdgeColumns]:

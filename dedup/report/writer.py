@@ -288,6 +288,12 @@ def format_summary(result: RunResult, out_dir: Path, pages: bool = True) -> str:
         pairs += f", {rejected} rejected"
     lines.append(f"  {'candidate pairs':<17} {pairs}")
     lines.append(f"  {'time':<17} {result.seconds:.2f} s")
+    engine = result.meta.get("engine")
+    if isinstance(engine, dict):
+        moved = engine["stages"].values()
+        lines.append(f"  {'engine':<17} {engine['name']}: {sum(t['tasks'] for t in moved)} tasks, "
+                     f"{sum(t['sent'] for t in moved) / 1e6:,.1f} MB sent to them, "
+                     f"{sum(t['received'] for t in moved) / 1e6:,.1f} MB back")
     lines.append(
         f"  {'output':<17} {out_dir / CLUSTERS_JSON}, {out_dir / DOCUMENTS_JSONL}, "
         + (f"{out_dir / CLUSTERS_DIR}/ ({_plural(n_clusters, 'file')}), " if pages else "") + f"{out_dir / REPORT_HTML}, "

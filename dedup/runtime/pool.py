@@ -28,14 +28,19 @@ _inherited: tuple[Callable[..., Any], Any] | None = None  # set only for the lif
 
 
 def _call(chunk: list[Any]) -> tuple[bool, bytes]:
-    """Run the stage on one chunk in a worker; return (ok, pickled result or exception).
+    """Run the stage on one chunk in a forked worker (``call_pickled`` with the inherited stage)."""
+    assert _inherited is not None
+    fn, ctx = _inherited
+    return call_pickled(fn, chunk, ctx)
+
+
+def call_pickled(fn: Callable[[list[Any], Any], list[Any]], chunk: list[Any], ctx: Any) -> tuple[bool, bytes]:
+    """``fn(chunk, ctx)`` in a worker: (ok, pickled result or exception).
 
     The worker pickles the outcome itself and checks that an exception loads
     again: a result or exception that the main process could not unpickle would
     otherwise kill the pool's result thread and leave the run waiting forever.
     """
-    assert _inherited is not None
-    fn, ctx = _inherited
     try:
         return True, pickle.dumps(fn(chunk, ctx), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as err:
@@ -47,7 +52,7 @@ def _call(chunk: list[Any]) -> tuple[bool, bytes]:
         return False, data
 
 
-def _result(ok: bool, data: bytes) -> list[Any]:
+def result_of(ok: bool, data: bytes) -> list[Any]:
     """A worker's chunk result, or its exception raised here."""
     try:
         value = pickle.loads(data)
@@ -95,7 +100,7 @@ def parallel_iter(fn: Callable[[list[T], Any], list[R]], items: Sequence[T], ctx
     try:
         with mp.get_context("fork").Pool(workers, initializer=heap.worker_heap) as pool:
             for part, (ok, data) in zip(chunks, pool.imap(_call, chunks)):
-                result = _result(ok, data)
+                result = result_of(ok, data)
                 done += len(part)
                 if progress:
                     progress(done, len(items))

@@ -26,7 +26,7 @@ neighbours do not.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -109,9 +109,19 @@ class LshStats:
     star_buckets: int = 0
 
 
+BandInput = tuple[np.ndarray, Banding, np.ndarray, float]  # signatures, banding, sizes, screen
+BandMap = Callable[[list[int], BandInput], Iterator[tuple[np.ndarray, LshStats]]]  # bands -> each band's result
+
+
+def band_task(bands: list[int], ctx: BandInput) -> list[tuple[np.ndarray, LshStats]]:
+    """The screened pair codes of each of ``bands``, as a task (an engine's): bands are independent."""
+    values, shape, sizes, screen = ctx
+    return [_band_pairs(values, shape, band, sizes, screen) for band in bands]
+
+
 def candidate_pairs(values: np.ndarray, shape: Banding, sizes: np.ndarray | None = None, screen: float = 0.0,
                     progress: Callable[[int, int], None] | None = None,
-                    stats: LshStats | None = None, threads: int = 1) -> np.ndarray:
+                    stats: LshStats | None = None, threads: int = 1, bands_by: BandMap | None = None) -> np.ndarray:
     """Index pairs (i, j), i < j, sharing a bucket of some band; shape (k, 2), sorted, distinct.
 
     A crowded bucket of band b is split by signature value ``b * rows + rows + level``
@@ -121,7 +131,8 @@ def candidate_pairs(values: np.ndarray, shape: Banding, sizes: np.ndarray | None
     its MinHash-estimated containment (``estimated_containment``) is at least
     ``screen``, checked as the pair is met, so memory holds only the pairs kept.
     ``threads`` > 1 works on that many bands at once (the sorts and the kernel
-    release the GIL); the result does not depend on it.
+    release the GIL); the result does not depend on it.  ``bands_by``, when given,
+    runs the bands elsewhere (``band_task`` on an engine), each band's result in band order.
     """
     n = len(values)
     if n < 2:
@@ -134,9 +145,13 @@ def candidate_pairs(values: np.ndarray, shape: Banding, sizes: np.ndarray | None
         return _band_pairs(values, shape, band, doc_sizes, screen)
 
     found: list[np.ndarray] = []
-    pool = ThreadPoolExecutor(threads) if threads > 1 else None
+    pool = ThreadPoolExecutor(threads) if threads > 1 and bands_by is None else None
     try:
-        bands = pool.map(one, range(shape.bands)) if pool else map(one, range(shape.bands))
+        if bands_by is not None:
+            bands: Iterator[tuple[np.ndarray, LshStats]] = bands_by(list(range(shape.bands)),
+                                                                    (values, shape, doc_sizes, screen))
+        else:
+            bands = pool.map(one, range(shape.bands)) if pool else map(one, range(shape.bands))
         for band, (codes, band_stats) in enumerate(bands):
             found.append(codes)
             for f in fields(LshStats):

@@ -187,6 +187,15 @@ def sign_csr(flat: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int,
     return out, counts
 
 
+SignInput = tuple[np.ndarray, np.ndarray, int, int, np.ndarray, bool]  # flat, offsets, num_perm, seed, common, distinct
+
+
+def sign_rows(rows: np.ndarray, ctx: SignInput) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``sign_csr`` of documents ``rows`` as one task (an engine's, on one thread): [(signatures, counts)]."""
+    flat, offsets, num_perm, seed, common, distinct = ctx
+    return [sign_csr(flat, offsets, num_perm, seed, common, distinct=distinct, rows=rows)]
+
+
 def sign(hash_sets: Sequence[np.ndarray], num_perm: int, seed: int) -> np.ndarray:
     """MinHash signatures, one row per document, from each document's shingle hashes."""
     return sign_csr(*csr(hash_sets), num_perm, seed)[0]

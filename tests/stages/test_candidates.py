@@ -13,6 +13,7 @@ from dedup.stages.candidates import (
     Banding,
     LshStats,
     band_keys,
+    band_task,
     banding,
     candidate_pairs,
     estimated_containment,
@@ -260,6 +261,26 @@ def test_threads_give_the_same_pairs_and_counts(rng) -> None:
     a = candidate_pairs(values, shape, sizes, 0.2, stats=one)
     b = candidate_pairs(values, shape, sizes, 0.2, stats=two, threads=3)
     assert np.array_equal(a, b) and one == two and one.split_buckets > 0
+
+
+@pytest.mark.parametrize("per_task", [1, 5, 16])
+def test_bands_run_as_tasks_give_the_same_pairs_and_counts(rng, per_task: int) -> None:
+    sets = family_sets(rng)
+    values = sign(sets, 128, 1)
+    sizes = np.array([len(s) for s in sets])
+    shape = banding(128, 1, 4, 2)
+    tasks: list[list[int]] = []
+
+    def bands_by(bands, ctx):  # as an engine runs them: consecutive groups, results in band order
+        for k in range(0, len(bands), per_task):
+            tasks.append(bands[k:k + per_task])
+            yield from band_task(bands[k:k + per_task], ctx)
+
+    one, two = LshStats(), LshStats()
+    a = candidate_pairs(values, shape, sizes, 0.2, stats=one)
+    b = candidate_pairs(values, shape, sizes, 0.2, stats=two, bands_by=bands_by)
+    assert np.array_equal(a, b) and one == two and len(a)
+    assert len(tasks) == -(-shape.bands // per_task)
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -28,6 +28,7 @@ from dedup.stages.signatures import (
     fmix32,
     sign,
     sign_csr,
+    sign_rows,
     signatures,
 )
 
@@ -105,6 +106,18 @@ def test_many_documents_cross_block_boundaries(rng) -> None:
         m = MinHash(num_perm=16, seed=3, hashfunc=lambda x: x)
         m.update_batch(sets[k].tolist())
         np.testing.assert_array_equal(rows[k], m.hashvalues)
+
+
+@pytest.mark.parametrize("block", [1, 7, 50])
+def test_rows_signed_in_blocks_as_tasks_equal_one_call(rng, block: int) -> None:
+    sets = [rng.integers(0, 2**32, size=n, dtype=np.uint64).astype(np.uint32) for n in rng.integers(0, 300, size=50)]
+    flat, offsets = csr(sets)
+    common = np.unique(flat[:40])
+    whole, counts = sign_csr(flat, offsets, 64, 1, common, distinct=False)
+    rows = np.arange(50, dtype=np.int64)
+    parts = [sign_rows(rows[k:k + block], (flat, offsets, 64, 1, common, False))[0] for k in range(0, 50, block)]
+    np.testing.assert_array_equal(np.concatenate([v for v, _ in parts]), whole)
+    np.testing.assert_array_equal(np.concatenate([c for _, c in parts]), counts)
 
 
 def test_fmix32_known_values() -> None:
