@@ -47,7 +47,7 @@ def main() -> int:
     args.stages_json.write_text(json.dumps({
         "wall_s": round(wall, 2), "pipeline_s": round(result.seconds, 2), "stages": stages,
         "candidate_pairs": result.candidate_pairs, "verified_pairs": sum(e.accepted for e in result.edges),
-        "documents": len(result.documents)}, indent=1))
+        "documents": len(result.documents), "engine": result.meta.get("engine")}, indent=1))
     return 0
 
 

@@ -60,11 +60,15 @@ class RayEngine:
                 if address:
                     _answers(address)
                     ray.init(address=address, **quiet)
-                else:
-                    ray.init(num_cpus=workers, **quiet)
+                else:  # "local": a new cluster, never one that `ray start` left running
+                    ray.init(address="local", num_cpus=workers, **quiet)
             except (ConnectionError, RuntimeError, ValueError) as err:
-                where = f"the Ray cluster at {address}" if address else "a local Ray cluster"
-                raise PipelineError(f"cannot start or join {where}: {err}") from None
+                if not address:
+                    raise PipelineError(f"cannot start a local Ray cluster: {err}") from None
+                raise PipelineError(f"cannot join the Ray cluster at {address}: {err}; a cluster with token "
+                                    f"authentication (the default of 'ray start' since Ray 2.59) needs "
+                                    f"RAY_AUTH_MODE=token and its token (ray get-auth-token), or use "
+                                    f"--ray-address auto on the cluster's own machine") from None
         self.cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
         self._task = ray.remote(max_retries=MAX_RETRIES, retry_exceptions=False)(_run_chunk)
 

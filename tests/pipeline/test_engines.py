@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -44,6 +46,17 @@ def test_ray_writes_what_the_local_engine_writes_on_real_folders(ray_cluster: st
                                                                  source: Path) -> None:
     local = _outputs(source, tmp_path / "local", jobs=2, partitions=3)
     assert _outputs(source, tmp_path / "ray", engine="ray", ray_address=ray_cluster) == local
+
+
+def test_with_no_address_a_local_ray_cluster_is_started_for_the_run_and_stopped(
+        generated_jsonl: Path, local_generated: dict[str, bytes], tmp_path: Path) -> None:
+    # in a process of its own, as a user runs it: the cluster it starts and stops is its own
+    done = subprocess.run([sys.executable, "-m", "dedup", "run", str(generated_jsonl), "--out", str(tmp_path),
+                           "--engine", "ray", "--jobs", "1", "--no-pages", "--quiet"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert {name: (tmp_path / name).read_bytes() for name in OUTPUTS} == local_generated
+    assert not _running_tasks("")  # no dedup task is left running
 
 
 def test_the_local_engine_writes_the_same_for_any_partitions(generated_jsonl: Path, local_generated: dict[str, bytes],
