@@ -1,7 +1,7 @@
 """The pipeline's first pass: each document read, normalized and hashed once, then kept as compact arrays.
 
 A run does not hold the corpus's texts.  This pass (in worker processes when
-``--jobs`` allows) reads each file (``ingest``), normalizes and hashes it in one
+``--jobs`` allows, or as Ray tasks) reads each file (``ingest``), normalizes and hashes it in one
 compiled pass (``stages.sketch.sketch_text``, equal to ``shingle.sketch(normalize(...))``),
 and keeps of every document only:
 

@@ -4,7 +4,9 @@
            -> cluster -> canonical -> diff -> (report)
 
 ``run()`` returns a :class:`RunResult`; ``run_to_dir()`` also writes the
-report.  Every stage counts the documents it takes in and hands on.
+report.  Every stage counts the documents it takes in and hands on.  The
+parallel stages run on the engine the config names (``runtime.engine``: this
+machine's processes, or Ray tasks); the output does not depend on which.
 """
 
 from __future__ import annotations
