@@ -86,8 +86,8 @@ _OPTIONS = [
         help="Worker processes; 0 uses every core (with --engine ray and no --ray-address: the local Ray "
              "cluster's CPUs). Results are the same for any value."),
     click.option("--engine", type=click.Choice(ENGINES), default=_DEFAULTS.engine, show_default=True,
-        help="Where the stages' tasks run: this machine's processes, or a Ray cluster (pip install "
-             "'dedup[ray]'). The output is byte-identical on both."),
+        help="Where the stages' tasks run: this machine's processes, or a Ray cluster (the ray extra: "
+             "pip install -e '.[ray]'). The output is byte-identical on both."),
     click.option("--ray-address", default=None, metavar="ADDRESS",
         help="The Ray cluster to join (host:port as 'ray start --head' prints it, or auto); left out, "
              "--engine ray starts a local Ray cluster for the run and stops it after."),

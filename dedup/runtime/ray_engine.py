@@ -39,7 +39,8 @@ def _ray() -> Any:
     try:
         import ray
     except ImportError:
-        raise PipelineError("--engine ray needs Ray, which is not installed: pip install 'dedup[ray]'") from None
+        raise PipelineError("--engine ray needs Ray, which is not installed: pip install -e '.[ray]' "
+                            "in dedup's folder (the ray extra)") from None
     return ray
 
 

@@ -66,7 +66,7 @@ def test_an_address_where_nothing_listens_fails_at_once_naming_it() -> None:
 
 def test_without_ray_installed_the_error_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray now raises ImportError
-    with pytest.raises(PipelineError, match=r"pip install 'dedup\[ray\]'"):
+    with pytest.raises(PipelineError, match=r"pip install -e '\.\[ray\]'"):
         RayEngine(None, workers=1)
 
 
