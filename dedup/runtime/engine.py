@@ -16,27 +16,12 @@ counts the bytes each stage moves.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from dedup.runtime.chunks import Fn, Traffic, chunk_size
 from dedup.runtime.pool import parallel_iter
 
-T = TypeVar("T")
 R = TypeVar("R")
-
-Fn = Callable[[list[Any], Any], list[Any]]
-
-
-@dataclass
-class Traffic:
-    """What one stage sent to and got back from its tasks on an engine that moves data between processes."""
-
-    tasks: int = 0
-    sent: int = 0  # bytes: the stage's shared input (once) and every task's chunk
-    received: int = 0  # bytes: the tasks' results
-
-    def as_dict(self) -> dict[str, int]:
-        return {"tasks": self.tasks, "sent": self.sent, "received": self.received}
 
 
 class Engine(Protocol):
@@ -53,18 +38,6 @@ class Engine(Protocol):
         ...
 
     def close(self) -> None: ...
-
-
-def chunk_size(n: int, chunk: int, partitions: int) -> int:
-    """Items per task: ``chunk``, or with ``partitions`` set, ``n`` cut into that many (nearly) equal parts."""
-    if partitions:
-        return max(1, -(-n // partitions))
-    return max(1, chunk)
-
-
-def chunks_of(items: Sequence[T], size: int) -> list[Sequence[T]]:
-    """Consecutive slices of ``size`` items (slices: a lazy sequence stays lazy)."""
-    return [items[k:k + size] for k in range(0, len(items), size)]
 
 
 class LocalEngine:

@@ -26,7 +26,7 @@ from typing import Any
 
 from dedup.errors import PipelineError
 from dedup.runtime import heap
-from dedup.runtime.engine import Fn, Traffic, chunk_size, chunks_of
+from dedup.runtime.chunks import Fn, Traffic, chunk_size, chunks_of
 from dedup.runtime.pool import call_pickled, result_of
 
 MAX_RETRIES = 3  # times a task whose worker died is run again before the run fails

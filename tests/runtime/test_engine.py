@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from dedup.config import Config, ConfigError
-from dedup.runtime.engine import LocalEngine, chunk_size, chunks_of, collect, open_engine
+from dedup.runtime.chunks import chunk_size, chunks_of
+from dedup.runtime.engine import LocalEngine, collect, open_engine
 
 
 def _tagged(chunk: list[int], ctx: int) -> list[tuple[int, int]]:

@@ -9,7 +9,8 @@ import pytest
 import ray
 
 from dedup.errors import PipelineError
-from dedup.runtime.engine import chunk_size, collect
+from dedup.runtime.chunks import chunk_size
+from dedup.runtime.engine import collect
 from dedup.runtime.ray_engine import RayEngine, _why, size_of
 
 ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the workers cannot import this test module
