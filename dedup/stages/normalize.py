@@ -17,6 +17,7 @@ import re
 import string
 import unicodedata
 from collections.abc import Callable, Iterable
+from functools import cache
 
 import Stemmer
 
@@ -72,11 +73,16 @@ def _fix_word(w: str) -> str:
 
 
 UNSPACED_RUN = re.compile(f"[{_UNSPACED}]+")  # text.rules.UNSPACED, in folded words
-# ... and in a text before folding: those characters, and the ones that fold into them (CJK radicals,
-# squared and enclosed forms): a text without any has no run once folded.
-UNSPACED_TEXT = re.compile("[" + _UNSPACED + "".join(
-    re.escape(chr(c)) for c in range(0x10000) if not 0xD800 <= c < 0xE000
-    and not UNSPACED_RUN.match(chr(c)) and UNSPACED_RUN.search(fold(chr(c)))) + "]")
+
+
+@cache
+def _unspaced_text() -> re.Pattern[str]:
+    """``UNSPACED_RUN``'s characters in a text before folding: those characters, and the ones that fold
+    into them (CJK radicals, squared and enclosed forms); a text without any has no run once folded.
+    Built on first use (a pass over the BMP), not when the module is imported."""
+    return re.compile("[" + _UNSPACED + "".join(
+        re.escape(chr(c)) for c in range(0x10000) if not 0xD800 <= c < 0xE000
+        and not UNSPACED_RUN.match(chr(c)) and UNSPACED_RUN.search(fold(chr(c)))) + "]")
 
 
 def words_of(text: str) -> list[str]:
@@ -264,7 +270,7 @@ def sentence_words(text: str) -> tuple[list[tuple[int, int]], list[list[str]], l
     spans: list[tuple[int, int]] = []
     words: list[list[str]] = []
     low, word = _fold_in_place(text)
-    unspaced = UNSPACED_TEXT.search(text) is not None
+    unspaced = not text.isascii() and _unspaced_text().search(text) is not None
     for p_start, p_end in paras:
         for s, e in _split_sentences(text, p_start, p_end):
             s, e = _trim(text, s, e)
@@ -274,10 +280,10 @@ def sentence_words(text: str) -> tuple[list[tuple[int, int]], list[list[str]], l
                 ws = _words_in(low[s:e], word)
                 if low.find("'", s, e) >= 0 or low.find(",", s, e) >= 0:
                     ws = [_fix_word(w) if ("'" in w or "," in w) else w for w in ws]
+                if unspaced:  # words_of, below, reads them as pairs itself
+                    ws = pairs_of_unspaced(ws)
             else:
                 ws = words_of(_CONTROL.sub(" ", text[s:e]).replace("<\n", "\n"))
-            if unspaced:
-                ws = pairs_of_unspaced(ws)
             if ws:
                 spans.append((s, e))
                 words.append(ws)
