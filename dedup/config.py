@@ -6,7 +6,8 @@ import os
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-CANONICAL_POLICIES = ("coverage", "earliest", "longest")
+CANONICAL_POLICIES = ("source", "coverage", "earliest", "longest")
+DATE_ORDERS = ("dmy", "mdy")
 ENGINES = ("local", "ray")
 EXECUTION = ("jobs", "pages", "engine", "ray_address", "partitions")  # options that do not shape results
 
@@ -44,7 +45,7 @@ class Config:
     boilerplate_min_docs: int = 5  # a sentence in this many unrelated documents is boilerplate
     equivalent_only: bool = False  # accept only content-equivalent copies (Evidence.equivalent), not versions
     # cluster / canonical
-    canonical: str = "coverage"
+    canonical: str = "source"
     # ingest
     min_words: int = 8  # documents with fewer words are skipped as too short
     max_file_mb: float = 20.0  # larger files (and, in a record shard, larger records) are skipped as too large
@@ -54,6 +55,7 @@ class Config:
     date_field: str = "date"
     source_field: str = "source"
     url_field: str = "url"
+    date_order: str = "dmy"  # a numeric date such as 03/04/05 is read day first (dmy) or month first (mdy)
     # output (does not shape results)
     pages: bool = True  # one Markdown page per cluster in OUT/clusters/; off for very many clusters
     # execution
@@ -100,6 +102,8 @@ class Config:
              "use a whole number of 1 or more")
         need(0 < self.max_file_mb <= 4000, "max_file_mb",
              "use a positive number of megabytes, at most 4000 (texts are indexed with 32-bit offsets)")
+        need(self.date_order in DATE_ORDERS, "date_order",
+             f"choose one of {', '.join(DATE_ORDERS)}: dmy reads 03/04/05 as 3 April 2005, mdy as March 4")
         for name in ("text_field", "id_field", "title_field", "date_field", "source_field", "url_field"):
             need(isinstance(getattr(self, name), str) and getattr(self, name).strip() != "", name,
                  "name a field or column, e.g. text")

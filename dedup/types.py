@@ -248,6 +248,8 @@ class Member:
     evidence: Evidence | None = None  # against the canonical; None for the canonical itself
     diff: VariantDiff | None = None
     reason: str = ""  # why it is in the cluster: the verified edge that joined it
+    derived_from: str | None = None  # the member it was copied from, when that can be told
+    derived_reason: str = ""  # why that member (or why none)
 
 
 @dataclass(frozen=True, slots=True)

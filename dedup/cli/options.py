@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from dedup.config import CANONICAL_POLICIES, ENGINES, Config, ConfigError
+from dedup.config import CANONICAL_POLICIES, DATE_ORDERS, ENGINES, Config, ConfigError
 
 _DEFAULTS = Config()
 
@@ -31,7 +31,8 @@ def build_config(options: dict[str, Any]) -> Config:
 
 _OPTIONS = [
     click.option("--canonical", type=click.Choice(CANONICAL_POLICIES), default=_DEFAULTS.canonical, show_default=True,
-        help="How each cluster's representative is picked: the member covering most of the others' "
+        help="How each cluster's representative is picked: the original the others derive from (earliest "
+             "dated, then the one whose content the others share), the member covering most of the others' "
              "content, the earliest dated, or the longest."),
     click.option("--min-coverage", type=float, default=_DEFAULTS.min_coverage, show_default=True,
         help="Share of the smaller article's content words that must sit in aligned sentences for "
@@ -74,6 +75,9 @@ _OPTIONS = [
         help="The record field that holds its title."),
     click.option("--date-field", default=_DEFAULTS.date_field, show_default=True, metavar="NAME",
         help="The record field that holds its date."),
+    click.option("--date-order", type=click.Choice(DATE_ORDERS), default=_DEFAULTS.date_order, show_default=True,
+        help="How a numeric date whose first two fields could both be the month is read: day first "
+             "(03/04/05 is 3 April 2005) or month first (March 4). A field over 12 is the day either way."),
     click.option("--source-field", default=_DEFAULTS.source_field, show_default=True, metavar="NAME",
         help="The record field that holds its source."),
     click.option("--url-field", default=_DEFAULTS.url_field, show_default=True, metavar="NAME",

@@ -120,8 +120,10 @@ def _joined(name: str, mine: list[Group], loose: list[str], members: tuple[str, 
     main = min(mine, key=lambda g: (-len(g.members), g.members[0]))
     reasons: dict[str, str] = {}
     scores: dict[str, float] = {}
+    links: dict[str, dict[str, float]] = {}
     for g in mine:
         scores |= g.centre_score
+        links |= g.links
         if g is main:
             continue
         for m in g.members:
@@ -130,4 +132,4 @@ def _joined(name: str, mine: list[Group], loose: list[str], members: tuple[str, 
                 f"; kept in cluster {name} because members of it were already there"
     for m in loose:
         reasons[m] = f"kept in cluster {name} from an earlier addition; no cluster found now links it"
-    return Group(main.centre, members, main.joined, scores, name, reasons)
+    return Group(main.centre, members, main.joined, scores, name, reasons, links)

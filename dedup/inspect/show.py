@@ -277,6 +277,9 @@ def render_cluster(run: RunOutput, cluster: Mapping[str, Any], st: Styler, width
         if sim is not None:
             out.append(f"  {m.get('relation')}, score {sim['score']:.4f}, {sim['aligned_sentences']} sentences "
                        f"aligned; Jaccard {sim['jaccard']:.4f}, MinHash {sim['minhash_jaccard']:.4f}")
+        if m.get("derived_reason"):
+            out += wrap([(m["derived_reason"] if m.get("derived_from") else
+                          f"copied from: not told ({m['derived_reason']})", {})], width, "  ", st)
         if diff is None:
             out.append("  (no diff recorded)")
             continue

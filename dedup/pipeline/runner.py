@@ -240,10 +240,11 @@ def _finish(group: Group, corpus: Corpus, index: Mapping[str, int], values: RowS
     """Choose the canonical, then figure and diff every variant against it."""
     infos = {m: corpus.infos[index[m]] for m in group.members}
     canon, reason = canonical_stage.choose(group, infos, config.canonical)
+    derived = canonical_stage.derivation(group, infos)
     c = index[canon]
     weights = corpus.weights
     canon_refs = corpus.sentence_refs(c)
-    members = [Member(canon, True)]
+    members = [Member(canon, True, derived_from=derived[canon][0], derived_reason=derived[canon][1])]
     for m in group.members:
         if m == canon:
             continue
@@ -252,7 +253,7 @@ def _finish(group: Group, corpus: Corpus, index: Mapping[str, int], values: RowS
                                   values[k], values[c], corpus.sentence_refs(k), canon_refs, config, weights)
         why = group.reasons.get(m) or (f"verified copy of {group.centre}: {group.joined[m]}" if m in group.joined
                                        else "centre of the cluster: the other members are verified copies of it")
-        members.append(Member(m, False, ev, diff, why))
+        members.append(Member(m, False, ev, diff, why, *derived[m]))
     if canon != group.centre:
         reason += f"; members joined through {group.centre}"
     return Cluster(group.name or cluster_id(group.members), canon, reason, tuple(members))

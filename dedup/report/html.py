@@ -200,11 +200,20 @@ def _copy(m: Mapping[str, Any], canon: Mapping[str, Any], texts: Mapping[str, st
               f'<span class="tag removed">{len(diff["removed"])} removed</span> '
               f'<span class="tag changed">{len(diff["changed"])} changed</span>')
     return (f'<article class="copy"><h3>{_e(m["id"])} <span class="rel">{_e(m.get("relation") or "")}</span></h3>'
-            f'<p class="legend">{counts}</p><div class="pair">'
+            f'<p class="legend">{counts}</p>{_derived(m)}<div class="pair">'
             f'<div class="col"><h4>canonical · {_e(canon["id"])}</h4>'
             f'<div class="text">{_marked(texts.get(canon["id"]), left, "canonical")}</div></div>'
             f'<div class="col"><h4>copy · {_e(m["id"])}</h4>'
             f'<div class="text">{_marked(texts.get(m["id"]), right, "copy")}</div></div></div></article>')
+
+
+def _derived(m: Mapping[str, Any]) -> str:
+    """Which member the copy was copied from, and why (or why that cannot be told)."""
+    why = m.get("derived_reason")
+    if not why:
+        return ""
+    text = why[:1].upper() + why[1:] if m.get("derived_from") else f"Copied from: not told ({why})"
+    return f'<p class="derived muted">{_e(text)}.</p>'
 
 
 def _figures(cluster: Mapping[str, Any]) -> str:

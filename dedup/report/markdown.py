@@ -124,7 +124,11 @@ def _variant_section(member: Member, canonical_id: str, docs: Mapping[str, DocIn
             f"{_pct(member.diff.unique_share)} of this copy's text is its own; "
             f"it keeps {_pct(member.diff.kept_share)} of the canonical's text."
         )
-    if ev is not None or member.diff is not None:
+    if member.derived_reason:
+        reason = member.derived_reason
+        out.append(f"{escape_inline(reason[:1].upper() + reason[1:])}." if member.derived_from else
+                   f"Copied from: not told ({escape_inline(member.derived_reason)}).")
+    if ev is not None or member.diff is not None or member.derived_reason:
         out.append("")
     if member.diff is None:
         return out + ["_No diff was computed for this copy._", ""]
@@ -181,19 +185,20 @@ def render_cluster(cluster: Cluster, docs: Mapping[str, DocInfo]) -> str:
         "",
         f"**Why:** {escape_inline(cluster.canonical_reason)}",
         "",
-        "| Member | Relation | Score | Unique share | Kept share |",
-        "| --- | --- | ---: | ---: | ---: |",
+        "| Member | Relation | Score | Unique share | Kept share | Copied from |",
+        "| --- | --- | ---: | ---: | ---: | --- |",
     ]
     for m in members:
+        source = escape_inline(m.derived_from) if m.derived_from else "–"
         if m.id == cluster.canonical:
-            out.append(f"| {escape_inline(m.id)} | canonical | – | – | – |")
+            out.append(f"| {escape_inline(m.id)} | canonical | – | – | – | {source} |")
             continue
         ev, diff = m.evidence, m.diff
         relation = escape_inline(ev.relation) if ev is not None else "–"
         score = f"{float(ev.score):.4f}" if ev is not None else "–"
         unique = _pct(diff.unique_share) if diff is not None else "–"
         kept = _pct(diff.kept_share) if diff is not None else "–"
-        out.append(f"| {escape_inline(m.id)} | {relation} | {score} | {unique} | {kept} |")
+        out.append(f"| {escape_inline(m.id)} | {relation} | {score} | {unique} | {kept} | {source} |")
     out.append("")
     for m in members:
         if m.id != cluster.canonical:

@@ -31,7 +31,7 @@ from dedup.types import (
     VariantDiff,
 )
 
-SCHEMA_VERSION = "2.2"
+SCHEMA_VERSION = "2.3"
 SCHEMA_NAMES = ("clusters", "documents")
 _DIGITS = 4
 
@@ -97,6 +97,8 @@ def _member(m: Member, cluster: Cluster, docs: dict[str, DocInfo]) -> dict[str, 
     if doc is None:
         raise ValueError(f"cluster {cluster.id}: member {m.id!r} is not among the run's documents")
     out = _doc_fields(doc)
+    out["derived_from"] = m.derived_from
+    out["derived_reason"] = m.derived_reason or None
     if m.id == cluster.canonical:
         out["canonical"] = True
         return out

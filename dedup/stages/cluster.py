@@ -34,6 +34,8 @@ class Group:
     name: str = ""  # the cluster's id when it is given one (an index keeps ids); else made from the members
     reasons: dict[str, str] = field(default_factory=dict)  # member id -> why it is in the cluster, when
     # that is not an edge to the centre (groups kept together by an index: ``dedup.index.ids``)
+    links: dict[str, dict[str, float]] = field(default_factory=dict)  # member id -> {member it shares a
+    # verified edge with: share of the first member's content that edge's alignment covers}
 
 
 def cluster_id(members: Iterable[str]) -> str:
@@ -84,7 +86,8 @@ def stars(nodes: Sequence[str], edges: Sequence[Edge]) -> list[Group]:
         centre = min(pending, key=lambda n: (-round(scores[n], 9), -len(adj[n].keys() & pending), n))
         members = {centre} | (adj[centre].keys() & pending)
         joined = {m: adj[centre][m].reason for m in members if m != centre}
-        out.append(Group(centre, tuple(sorted(members)), joined, {m: scores[m] for m in members}))
+        links = {m: {n: _covers(e, n) for n, e in sorted(adj[m].items()) if n in members} for m in sorted(members)}
+        out.append(Group(centre, tuple(sorted(members)), joined, {m: scores[m] for m in members}, links=links))
         pending -= members  # members cut off from this centre may still form stars among themselves
     return out
 

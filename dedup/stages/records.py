@@ -216,7 +216,7 @@ def record_item(record: Any, part: Part, number: int, offset: int, encoding: str
     meta = {k: _scalar(record.get(getattr(config, f"{k}_field"))) for k in ("title", "source", "url")}
     date = _scalar(record.get(config.date_field))
     item.fields = {"text": body, "encoding": encoding, "format": part.fmt, **meta,
-                   "date": normalize_date(date) or date}
+                   "date": normalize_date(date, config.date_order) or date}
     return item
 
 

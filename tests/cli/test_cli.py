@@ -149,14 +149,15 @@ def test_bad_option_value_is_a_usage_error(tmp_path: Path, args: list[str], opti
 
 
 def test_canonical_policy_changes_reason(tmp_path: Path) -> None:
-    reasons = {}
-    for policy in ("coverage", "earliest", "longest"):
+    reasons, derived = {}, {}
+    for policy in ("source", "coverage", "earliest", "longest"):
         out = tmp_path / policy
         run_seeds(out, "--canonical", policy)
         payload = load_clusters(out)
         assert payload["parameters"]["canonical"] == policy
         assert payload["clusters"]
         reasons[policy] = [c["canonical_reason"] for c in payload["clusters"]]
+        derived[policy] = {m["id"]: m["derived_from"] for c in payload["clusters"] for m in c["members"]}
         for c in payload["clusters"]:
             assert c["canonical_reason"].startswith(f"policy '{policy}': "), c["canonical_reason"]
             members = {m["id"]: m for m in c["members"]}
@@ -167,9 +168,13 @@ def test_canonical_policy_changes_reason(tmp_path: Path) -> None:
                 assert members[c["canonical"]]["date"] == min(dates)
             elif policy == "longest":
                 assert re.search(r"longest article body \(\d+ words\)", c["canonical_reason"])
+            elif policy == "source":
+                assert "earliest date" in c["canonical_reason"] and "most shared" in c["canonical_reason"]
             else:
                 assert "covers the most" in c["canonical_reason"]
-    assert len({tuple(r) for r in reasons.values()}) == 3
+    assert len({tuple(r) for r in reasons.values()}) == 4
+    # who copied whom does not depend on the policy that picks the representative
+    assert all(d == derived["source"] for d in derived.values()) and any(derived["source"].values())
 
 
 def test_quiet_prints_nothing_on_stdout(tmp_path: Path) -> None:

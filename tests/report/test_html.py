@@ -114,7 +114,7 @@ def test_overview_list_and_highlights(seeds_report: str) -> None:
     assert any(t == "ins" for t, _ in tree.tags) and any(t == "del" for t, _ in tree.tags)
     text = "".join(tree.text)
     assert "Blinken later met Palestinian president Mahmoud Abbas in Ramallah." in text
-    assert "policy 'coverage'" in text
+    assert "policy 'source'" in text
 
 
 def test_csp_allows_only_the_page_script(seeds_report: str) -> None:

@@ -148,7 +148,7 @@ def payload(result: RunResult) -> dict[str, Any]:
 
 
 def test_payload_shape(payload: dict[str, Any]) -> None:
-    assert payload["schema_version"] == SCHEMA_VERSION == "2.2"
+    assert payload["schema_version"] == SCHEMA_VERSION == "2.3"
     assert payload["tool"] == {"name": "dedup", "version": dedup.__version__}
     assert payload["input"] == "articles/"
     assert payload["parameters"] == Config().to_dict()

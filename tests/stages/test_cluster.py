@@ -9,7 +9,7 @@ from itertools import combinations
 import pytest
 from conftest import make_doc
 
-from dedup.stages.canonical import choose
+from dedup.stages.canonical import choose, derivation
 from dedup.stages.cluster import Group, cluster, cluster_id, components, stars
 from dedup.stages.normalize import normalize
 from dedup.types import DocInfo, Document, Edge, Evidence
@@ -230,3 +230,84 @@ def test_canonical_choice_does_not_depend_on_member_order(hand_group) -> None:
     for policy in ("coverage", "earliest", "longest"):
         flipped = Group(group.centre, tuple(reversed(group.members)), group.joined, group.centre_score)
         assert choose(flipped, docs, policy) == choose(group, docs, policy)
+
+
+# ---------------------------------------------------------------- the source policy and who copied whom
+
+
+def infos(spec: dict[str, tuple[str | None, int]]) -> dict[str, DocInfo]:
+    """DocInfos from {id: (date, words)}."""
+    return {k: DocInfo(k, k, "utf-8", "txt", 10 * w, w, None, d) for k, (d, w) in spec.items()}
+
+
+def test_stars_record_which_members_share_an_edge() -> None:
+    """links[m][n]: how much of m's content the m-n alignment covers, for members linked to m."""
+    edges = [edge("a", "b", 0.9, 0.4), edge("a", "c", 0.7, 0.2), edge("b", "c", 0.3, 0.6)]
+    (g,) = stars(["a", "b", "c"], edges)
+    assert g.links == {"a": {"b": 0.9, "c": 0.7}, "b": {"a": 0.4, "c": 0.3}, "c": {"a": 0.2, "b": 0.6}}
+
+
+def test_source_policy_puts_the_earliest_dated_first_and_undated_after() -> None:
+    docs = infos({"wire": ("2000-01-27", 300), "paper1": (None, 500), "paper2": ("2000-01-28", 200)})
+    group = Group("paper1", ("paper1", "paper2", "wire"), {}, {"paper1": 2.5, "paper2": 0.4, "wire": 1.1})
+    best, why = choose(group, docs, "source")
+    assert best == "wire"  # the member covering most (paper1) is undated: it cannot be placed first
+    assert why == "policy 'source': earliest date (2000-01-27); 1 member(s) undated"
+    assert choose(group, docs, "coverage")[0] == "paper1"
+    # a record's date field that is no date counts as no date (not as a string that sorts early)
+    docs["paper1"] = replace(docs["paper1"], date="1 week ago")
+    assert choose(group, docs, "source")[0] == "wire"
+
+
+def test_source_policy_without_dates_takes_the_most_shared_content() -> None:
+    docs = infos({"a": (None, 100), "b": (None, 900), "c": (None, 300)})
+    group = Group("a", ("a", "b", "c"), {}, {"a": 1.5, "b": 0.5, "c": 1.5})
+    best, why = choose(group, docs, "source")
+    assert best == "c"  # tied with a on content share: the longer one
+    assert why.startswith("policy 'source': no member is dated; its content is the most shared by the other 2")
+    assert why.endswith("; tied on that, then longest")
+    same_day = {k: replace(d, date="2024-02-07") for k, d in docs.items()}
+    best, why = choose(Group("a", ("a", "b", "c"), {}, {"a": 1.5, "b": 0.5, "c": 0.2}), same_day, "source")
+    assert best == "a" and "earliest date (2024-02-07), shared with other member(s)" in why
+
+
+def test_derivation_prefers_a_dated_source_then_the_best_alignment() -> None:
+    """Two wire takes (dated) and three newspaper copies (undated): papers are copied from the wire when
+    they share an edge with it, even when another paper's alignment covers more of them."""
+    docs = infos({"take1": ("2000-01-27", 300), "take2": ("2000-01-28", 320), "p1": (None, 400),
+                  "p2": (None, 380), "p3": (None, 200)})
+    links = {"take1": {"take2": 0.5, "p1": 0.6}, "take2": {"take1": 0.5, "p1": 0.5},
+             "p1": {"take1": 0.4, "take2": 0.5, "p2": 0.9, "p3": 0.3},
+             "p2": {"p1": 0.8, "take1": 0.3}, "p3": {"p1": 0.7}}
+    group = Group("p1", tuple(sorted(docs)), {}, {"p1": 3.0, "p2": 1.0, "p3": 0.5, "take1": 1.2, "take2": 0.9},
+                  links=links)
+    got = derivation(group, docs)
+    assert got["take1"] == (None, "the first in the source order: nothing in the cluster is known to precede it")
+    assert got["take2"][0] == "take1" and "dated 2000-01-27, before 2000-01-28" in got["take2"][1]
+    assert got["p1"][0] == "take2"  # both takes are dated before it; take2's alignment covers more of it
+    assert got["p1"][1] == ("copied from take2: dated 2000-01-28, and this is undated; its alignment covers "
+                            "50% of this text")
+    assert got["p2"][0] == "take1"  # dated beats the paper that covers it better (p1: 0.8)
+    assert got["p3"][0] == "p1"  # linked to no take: the paper before it by content share
+    assert "both undated, its content is more shared in the cluster (coverage sum 3.00 against 0.50)" in got["p3"][1]
+    assert choose(group, docs, "source")[0] == "take1"
+
+
+def test_derivation_says_when_it_cannot_be_told() -> None:
+    docs = infos({"a": ("2024-01-01", 100), "b": ("2024-01-01", 100), "c": ("2024-01-02", 100)})
+    links = {"a": {"b": 1.0}, "b": {"a": 1.0}, "c": {}}
+    group = Group("a", ("a", "b", "c"), {}, {"a": 1.0, "b": 1.0, "c": 0.0}, links=links)
+    got = derivation(group, docs)
+    assert got["a"][0] is None and got["b"][0] is None  # identical twins: a is first by id alone
+    assert got["b"][1].startswith("which copied which cannot be told")
+    assert got["c"] == (None, "no member before it in the source order shares a verified edge with it")
+
+
+def test_derivation_does_not_depend_on_member_order() -> None:
+    docs = infos({"a": (None, 100), "b": ("2024-01-01", 120), "c": (None, 90)})
+    links = {"a": {"b": 0.5, "c": 0.6}, "b": {"a": 0.7}, "c": {"a": 0.9}}
+    group = Group("a", ("a", "b", "c"), {}, {"a": 1.2, "b": 0.5, "c": 0.9}, links=links)
+    flipped = Group("a", ("c", "b", "a"), {}, dict(reversed(group.centre_score.items())),
+                    links={k: dict(reversed(v.items())) for k, v in reversed(links.items())})
+    assert derivation(group, docs) == derivation(flipped, docs)
+    assert derivation(group, docs)["c"][0] == "a" and derivation(group, docs)["a"][0] == "b"

@@ -62,12 +62,21 @@ def test_header_dates_and_titles() -> None:
     meta = text_metadata("Published: 09:49, February 8, 2024 | Updated: 10:13, February 9, 2024\n"
                          "Short Headline Here\nBy Xinhua\n\nBody text. More.")
     assert meta == {"title": "Short Headline Here", "date": "2024-02-08", "source": "Xinhua", "url": None}
-    assert text_metadata("07/02/2024\n\nBody text goes here.")["date"] is None  # ambiguous: not read
+    assert text_metadata("07/02/2024\n\nBody text goes here.")["date"] == "2024-02-07"  # day first by default
+    assert text_metadata("07/02/2024\n\nBody text goes here.", "mdy")["date"] == "2024-07-02"
+    # a wire header: time, numeric date with a two-digit year, then the page line
+    wire = "   23:19 27/01/00: Page 1 (HHH) SHOWBIZ Posh\n  ---\nWEIGHT LOSS DID WORRY ME\nBy Emma Hibbs, PA News<\n"
+    assert text_metadata(wire) == text_metadata(wire, "mdy") == {
+        "title": "WEIGHT LOSS DID WORRY ME", "date": "2000-01-27", "source": "Emma Hibbs, PA News", "url": None}
+    assert text_metadata("1.2.3.4 release notes\n\nBody text goes here.")["date"] is None  # not a date
     assert text_metadata("The first line is a sentence. It has a period.\n\nMore.")["title"] is None
     assert text_metadata("Long line " * 20 + "\n\nMore.")["title"] is None
     assert normalize_date("2024-02-07T10:00:00Z") == "2024-02-07"
     assert normalize_date("Feb 7th, 2024") == "2024-02-07"
     assert normalize_date("2024-02-30") is None and normalize_date("soon") is None
+    assert normalize_date("31/12/99") == normalize_date("12/31/99") == "1999-12-31"  # a field over 12 is the day
+    assert normalize_date("03/04/05") == "2005-04-03" and normalize_date("03/04/05", "mdy") == "2005-03-04"
+    assert normalize_date("3.4.2005") == "2005-04-03" and normalize_date("31/02/2005") is None
 
 
 def test_gzip_by_extension_and_by_magic(tmp_path: Path) -> None:
@@ -171,7 +180,7 @@ def test_wire_control_characters_are_text(tmp_path: Path) -> None:
     docs, skipped = run(tmp_path)
     doc = docs["wire.txt"]
     assert not skipped and doc.encoding == "utf-8" and "\x19Line 3" in doc.text
-    assert (doc.title, doc.source, doc.date) == ("STORY HEADLINE HERE", "A Reporter, PA News", None)
+    assert (doc.title, doc.source, doc.date) == ("STORY HEADLINE HERE", "A Reporter, PA News", "2000-01-26")
 
 
 def test_encodings(tmp_path: Path) -> None:
