@@ -97,13 +97,9 @@ class Searcher:
                      {"ingest": 0.0, "normalize": 0.0, "shingle": 0.0}, 0, 0, q.sentences)
         flat, offsets, distinct = one.signed()
         qv, qs = sign_csr(flat, offsets, config.num_perm, config.seed, corpus.common, distinct=distinct)
-        met, counts = shared(self.values, self.order, qv[0])  # documents sharing values, and how many
-        if len(met):  # the LSH screen: estimated containment from the estimated Jaccard
-            j = counts / config.num_perm
-            a, b = float(qs[0]), self.sizes[met].astype(np.float64)
-            containment = j * (a + b) / (1 + j) / np.maximum(np.minimum(a, b), 1.0)
-            keep = containment >= config.lsh_screen * config.min_containment
-            met, counts = met[keep], counts[keep]
+        # documents sharing values, how many, kept when the LSH screen passes their estimated containment
+        met, counts = shared(self.values, self.order, qv[0], self.sizes, float(qs[0]),
+                             config.lsh_screen * config.min_containment)
         met = met[np.lexsort((met, -counts))][:MAX_VERIFIED]
         edges = [verify_pair(one.deferred(0), corpus.deferred(k), one.hashes(0), corpus.hashes(k), qv[0],
                              self.values[k], config, corpus.weights) for k in met.tolist()]

@@ -1,10 +1,11 @@
 """Signature lookup kernels (numba): which documents share MinHash values with one query signature.
 
 The reference is a scan, ``(values == query).sum(axis=1)``: ``shared`` gives
-the same counts for the documents where they are above zero, by a binary
-search per value in each column's sort order (``column_order``), so a query
-costs a few hundred searches and the matching rows instead of a pass over the
-whole matrix (``tests/kernels/test_lookup.py``).
+the same counts for the documents where they are above zero (and whose
+estimated containment passes a screen), by a binary search per value in each
+column's sort order (``column_order``), so a query costs a few hundred
+searches and the matching rows instead of a pass over the whole matrix
+(``tests/kernels/test_lookup.py``).
 """
 
 from __future__ import annotations
@@ -37,33 +38,40 @@ def _lower(values: np.ndarray, order: np.ndarray, c: int, v: np.uint32, upper: b
 
 
 @numba.njit(cache=True, nogil=True)
-def shared(values: np.ndarray, order: np.ndarray, query: np.ndarray
-           ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+def shared(values: np.ndarray, order: np.ndarray, query: np.ndarray, sizes: np.ndarray, query_size: float,
+           min_containment: float) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """(rows, counts): the rows of ``values`` sharing at least one column's value with ``query``, sorted,
-    and in how many columns each does."""
-    p = values.shape[1]
-    total = 0
-    lows = np.empty(p, dtype=np.int64)
-    highs = np.empty(p, dtype=np.int64)
+    and in how many columns each does; only the rows whose containment estimated from that count passes
+    ``min_containment`` (the LSH screen: ``j (a + b) / (1 + j) / min(a, b)``, j the share of columns
+    shared, a and b the shingle counts ``query_size`` and ``sizes[row]``).
+
+    A query of a large index meets a good share of its rows in some column, so the meetings are counted
+    in one array over the rows (each column's range of equal values read in order) rather than gathered
+    and sorted: the cost is the meetings and one pass over the counts."""
+    n, p = values.shape
+    counts = np.zeros(n, dtype=np.uint16)
     for c in range(p):
-        lows[c] = _lower(values, order, c, query[c], False)
-        highs[c] = _lower(values, order, c, query[c], True)
-        total += highs[c] - lows[c]
-    hits = np.empty(total, dtype=np.uint32)
-    at = 0
-    for c in range(p):
-        for k in range(lows[c], highs[c]):
-            hits[at] = order[c, k]
-            at += 1
-    hits.sort()
-    rows = np.empty(total, dtype=np.int64)
-    counts = np.empty(total, dtype=np.int64)
+        lo = _lower(values, order, c, query[c], False)
+        hi = _lower(values, order, c, query[c], True)
+        for k in range(lo, hi):
+            counts[order[c, k]] += 1
+    kept = 0
+    for r in range(n):
+        if counts[r] and _passes(counts[r], p, query_size, sizes[r], min_containment):
+            kept += 1
+    rows = np.empty(kept, dtype=np.int64)
+    out = np.empty(kept, dtype=np.int64)
     m = 0
-    for k in range(total):
-        if m and rows[m - 1] == hits[k]:
-            counts[m - 1] += 1
-        else:
-            rows[m] = hits[k]
-            counts[m] = 1
+    for r in range(n):
+        if counts[r] and _passes(counts[r], p, query_size, sizes[r], min_containment):
+            rows[m] = r
+            out[m] = counts[r]
             m += 1
-    return rows[:m].copy(), counts[:m].copy()
+    return rows, out
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _passes(count: int, p: int, a: float, size: float, min_containment: float) -> bool:  # pragma: no cover
+    j = count / p
+    b = float(size)
+    return j * (a + b) / (1 + j) / max(min(a, b), 1.0) >= min_containment
