@@ -14,13 +14,21 @@ import numba
 import numpy as np
 
 
-@numba.njit(cache=True, nogil=True, parallel=True)
-def column_order(values: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
-    """For each column c of ``values`` (n, p), the rows in order of ``values[:, c]`` (uint32, (p, n))."""
+def column_order(values: np.ndarray) -> np.ndarray:
+    """For each column c of ``values`` (n, p), the rows in order of ``values[:, c]``, ties by row (uint32, (p, n)).
+
+    Each column is sorted as one array of 64-bit keys, value above row: numpy's sort of plain integers
+    is many times faster than an argsort (about 70 ms a column of a million rows)."""
     n, p = values.shape
+    if n >= 1 << 32:
+        raise ValueError(f"{n} rows: row numbers must fit in 32 bits")
     order = np.empty((p, n), dtype=np.uint32)
-    for c in numba.prange(p):
-        order[c] = np.argsort(values[:, c], kind="mergesort").astype(np.uint32)
+    rows = np.arange(n, dtype=np.uint64)
+    low = np.uint64(0xFFFFFFFF)
+    for c in range(p):
+        keys = (values[:, c].astype(np.uint64) << np.uint64(32)) | rows
+        keys.sort()
+        order[c] = keys & low
     return order
 
 
