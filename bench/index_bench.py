@@ -3,7 +3,7 @@
 Usage::
 
     python bench/index_bench.py --base 20000 --add 1000 --queries 20 [--gen-dir /tmp/dedup-index-bench]
-                                [--seed 1] [--jobs 0] [--json FILE]
+                                [--seed 1] [--jobs 0] [--json FILE] [--queries-only]
 
 A corpus of ``base + add + 10 * queries`` articles is generated with
 ``bench/gen_corpus.py`` (seeded, JSON lines, a fifth of them planted copies)
@@ -15,7 +15,9 @@ copy"), half originals left out of the index (the answer should be "not a
 copy").  Printed: wall time of the build, of the addition, of the first query
 (which loads the index into memory and signs it) and of the others (median and
 maximum), the index's bytes on disk per document, the peak
-RSS of this process, and how many answers were as expected.
+RSS of this process, and how many answers were as expected.  The index is
+left in ``--gen-dir``; ``--queries-only`` asks the same questions of it again
+without building it (after a change to the query path).
 """
 
 from __future__ import annotations
@@ -74,23 +76,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=0)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--queries-only", action="store_true",
+                    help="query the index an earlier run of the same sizes left in --gen-dir; build and add nothing")
     args = ap.parse_args(argv)
 
     n = args.base + args.add + 10 * args.queries
     parts = corpus(n, args.gen_dir, args.seed, args.base, args.add)
     out = parts.parent
     db = args.gen_dir / f"index-{args.base}-{args.add}-s{args.seed}.db"
+    if args.queries_only and not db.exists():
+        ap.error(f"--queries-only: no index at {db}; run once without it")
     for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
+        if not args.queries_only:
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
     figures: dict[str, object] = {"base": args.base, "add": args.add, "queries": args.queries}
-    with Index.open(db, {"jobs": args.jobs}) as ix:
-        t = time.perf_counter()
-        ix.add(parts / "base.jsonl")
-        figures["build_s"] = round(time.perf_counter() - t, 2)
-        t = time.perf_counter()
-        change = ix.add(parts / "add.jsonl")
-        figures["add_s"] = round(time.perf_counter() - t, 2)
-        figures["add_counts"] = {k: v for k, v in change.counts.items() if v}
+    with Index.open(db, {"jobs": args.jobs}, must_exist=args.queries_only) as ix:
+        if not args.queries_only:
+            t = time.perf_counter()
+            ix.add(parts / "base.jsonl")
+            figures["build_s"] = round(time.perf_counter() - t, 2)
+            t = time.perf_counter()
+            change = ix.add(parts / "add.jsonl")
+            figures["add_s"] = round(time.perf_counter() - t, 2)
+            figures["add_counts"] = {k: v for k, v in change.counts.items() if v}
         stats = ix.stats()
         figures["bytes_per_document"] = stats["bytes_per_document"]
         figures["index_mb"] = round(stats["bytes"] / 1e6, 1)
