@@ -14,7 +14,7 @@ Policies (``--canonical``):
   content -- the fullest version of the shared story; ties go to the earliest
   date, then the longest text, then the smallest id.
 - ``earliest``: the member with the earliest date (undated members last);
-  ties by coverage, then length, then id.
+  ties by length, then id: dates alone, where ``source`` weighs content.
 - ``longest``: the member with the most words of article body; ties by
   coverage, then date, then id.
 
@@ -48,7 +48,7 @@ def _facts(group: Group, docs: Mapping[str, DocInfo], m: str) -> tuple[float, st
 _KEYS = {
     "source": lambda f: (f[1], -f[0], -f[2], f[3]),
     "coverage": lambda f: (-f[0], f[1], -f[2], f[3]),
-    "earliest": lambda f: (f[1], -f[0], -f[2], f[3]),
+    "earliest": lambda f: (f[1], -f[2], f[3]),
     "longest": lambda f: (-f[2], -f[0], f[1], f[3]),
 }
 
@@ -90,11 +90,10 @@ def _coverage_reason(facts: list[tuple[float, str, int, str]], size: int) -> str
 
 
 def _earliest_reason(facts: list[tuple[float, str, int, str]], size: int) -> str:
-    (cov, date, words, _), (r_cov, r_date, r_words, _) = facts[:2]
+    (_, date, words, _), (_, r_date, r_words, _) = facts[:2]
     why = f"earliest date ({'undated' if date == _NO_DATE else date})"
     if date == r_date:
-        then = "best coverage" if cov != r_cov else "longest" if words != r_words else "first by id"
-        why += f"; tied on date, then {then}"
+        why += "; tied on date, then " + ("longest" if words != r_words else "first by id")
     return why
 
 
@@ -117,9 +116,8 @@ def derivation(group: Group, docs: Mapping[str, DocInfo]) -> dict[str, tuple[str
     A member was copied from a member before it in that order by date or content share and joined to it
     by a verified edge: one dated before it if any (a date is firmer evidence of direction than the
     content order), and of those the one whose alignment covers most of it.  None when no such member
-    exists: the
-    first member, or one whose linked members before it are so only by length or id (which copied which
-    cannot be told then), or one linked only to members after it."""
+    exists: the first member, or one whose linked members before it are so only by length or id (which
+    copied which cannot be told then), or one linked only to members after it."""
     order = ranked(group, docs, "source")
     place = {m: i for i, m in enumerate(order)}
     facts = {m: _facts(group, docs, m) for m in order}
