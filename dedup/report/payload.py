@@ -32,6 +32,9 @@ from dedup.types import (
 )
 
 SCHEMA_VERSION = "2.2"
+# Options the parameters of clusters.json (schema 2.2) do not list: each document's language is in
+# documents.jsonl and documents.parquet, and the Parquet tables' metadata lists every option.
+UNLISTED = ("language", "language_field")
 SCHEMA_NAMES = ("clusters", "documents")
 _DIGITS = 4
 
@@ -134,7 +137,7 @@ def payload_head(result: RunResult, config: Config, input_root: str) -> dict[str
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "dedup", "version": __version__},
         "input": str(input_root),
-        "parameters": config.to_dict(),
+        "parameters": {k: v for k, v in config.to_dict().items() if k not in UNLISTED},
         "counts": {
             "inputs": len(result.documents) + len(result.skipped),
             "documents": len(result.documents),

@@ -111,6 +111,8 @@ def _document_rows(result: RunResult) -> Iterator[dict[str, Any]]:
                 "encoding": d.encoding,
                 "title": d.title,
                 "date": d.date,
+                "language": d.language,
+                "language_reason": d.language_reason,
             }
         else:
             yield _skipped_row(result.skipped[k])
@@ -128,6 +130,8 @@ def _skipped_row(s: Skipped) -> dict[str, Any]:
         "encoding": None,
         "title": None,
         "date": None,
+        "language": None,
+        "language_reason": None,
     }
 
 
