@@ -10,6 +10,22 @@ CANONICAL_POLICIES = ("source", "coverage", "earliest", "longest")
 DATE_ORDERS = ("dmy", "mdy")
 ENGINES = ("local", "ray")
 EXECUTION = ("jobs", "pages", "engine", "ray_address", "partitions")  # options that do not shape results
+AUTO_LANGUAGE, NO_LANGUAGE = "auto", "none"  # --language: detect each document's; the neutral treatment for all
+# The language codes a run accepts: every label of the detector's model (fastText's lid.176: ISO 639-1 where a
+# language has a code there, ISO 639-3 or Wikipedia's codes otherwise), and Sesotho's (a Snowball stemmer).
+LANGUAGES = frozenset((
+    "af", "als", "am", "an", "ar", "arz", "as", "ast", "av", "az", "azb", "ba", "bar", "bcl", "be", "bg", "bh",
+    "bn", "bo", "bpy", "br", "bs", "bxr", "ca", "cbk", "ce", "ceb", "ckb", "co", "cs", "cv", "cy", "da", "de",
+    "diq", "dsb", "dty", "dv", "el", "eml", "en", "eo", "es", "et", "eu", "fa", "fi", "fr", "frr", "fy", "ga",
+    "gd", "gl", "gn", "gom", "gu", "gv", "he", "hi", "hif", "hr", "hsb", "ht", "hu", "hy", "ia", "id", "ie",
+    "ilo", "io", "is", "it", "ja", "jbo", "jv", "ka", "kk", "km", "kn", "ko", "krc", "ku", "kv", "kw", "ky",
+    "la", "lb", "lez", "li", "lmo", "lo", "lrc", "lt", "lv", "mai", "mg", "mhr", "min", "mk", "ml", "mn", "mr",
+    "mrj", "ms", "mt", "mwl", "my", "myv", "mzn", "nah", "nap", "nds", "ne", "new", "nl", "nn", "no", "oc",
+    "or", "os", "pa", "pam", "pfl", "pl", "pms", "pnb", "ps", "pt", "qu", "rm", "ro", "ru", "rue", "sa", "sah",
+    "sc", "scn", "sco", "sd", "sh", "si", "sk", "sl", "so", "sq", "sr", "st", "su", "sv", "sw", "ta", "te",
+    "tg", "th", "tk", "tl", "tr", "tt", "tyv", "ug", "uk", "ur", "uz", "vec", "vep", "vi", "vls", "vo", "wa",
+    "war", "wuu", "xal", "xmf", "yi", "yo", "yue", "zh",
+))
 
 
 class ConfigError(ValueError):
@@ -55,7 +71,11 @@ class Config:
     date_field: str = "date"
     source_field: str = "source"
     url_field: str = "url"
+    language_field: str = "language"  # ...and its language (a code, e.g. de), which wins over ``language``
     date_order: str = "dmy"  # a numeric date such as 03/04/05 is read day first (dmy) or month first (mdy)
+    # languages
+    language: str = AUTO_LANGUAGE  # "auto": each document's own, detected from its body; "none": no stemming
+    # and no stopwords for any; or a code (LANGUAGES) for every document a record does not give one for
     # output (does not shape results)
     pages: bool = True  # one Markdown page per cluster in OUT/clusters/; off for very many clusters
     # execution
@@ -104,9 +124,13 @@ class Config:
              "use a positive number of megabytes, at most 4000 (texts are indexed with 32-bit offsets)")
         need(self.date_order in DATE_ORDERS, "date_order",
              f"choose one of {', '.join(DATE_ORDERS)}: dmy reads 03/04/05 as 3 April 2005, mdy as March 4")
-        for name in ("text_field", "id_field", "title_field", "date_field", "source_field", "url_field"):
+        for name in ("text_field", "id_field", "title_field", "date_field", "source_field", "url_field",
+                     "language_field"):
             need(isinstance(getattr(self, name), str) and getattr(self, name).strip() != "", name,
                  "name a field or column, e.g. text")
+        need(self.language in (AUTO_LANGUAGE, NO_LANGUAGE) or self.language in LANGUAGES, "language",
+             f"use {AUTO_LANGUAGE} (detect each document's language), {NO_LANGUAGE} (no stemming or stopwords for "
+             "any), or a language code in lower case, such as en, de, ru or zh (ISO 639-1), not a language's name")
         need(isinstance(self.pages, bool), "pages", "use True or False")
         need(isinstance(self.jobs, int) and self.jobs >= 0, "jobs",
              "use a whole number: 0 for all cores, or 1 or more")

@@ -39,8 +39,8 @@ SCHEME = "affine32"  # datasketch's permutation scheme that ``stages.signatures`
 def signatures(texts: Iterable[str], config: Config | None = None) -> np.ndarray:
     """MinHash signatures of ``texts``, one uint32 row of ``config.num_perm`` values per text."""
     config = config or Config()
-    hashes = [shingle_hashes(normalize(Document(id=str(i), text=t, path=str(i), encoding="utf-8", format="txt")),
-                             config.shingle_size) for i, t in enumerate(texts)]
+    hashes = [shingle_hashes(normalize(Document(id=str(i), text=t, path=str(i), encoding="utf-8", format="txt"),
+                                       config.language), config.shingle_size) for i, t in enumerate(texts)]
     return sign(hashes, config.num_perm, config.seed)
 
 

@@ -55,6 +55,7 @@ class Document:
     date: str | None = None  # ISO 8601 date (YYYY-MM-DD) when one could be read
     source: str | None = None
     url: str | None = None
+    language: str | None = None  # what its record's language field says (--language-field), as given
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,8 @@ class DocInfo:
     date: str | None = None
     source: str | None = None
     url: str | None = None
+    language: str | None = None  # its language's code (config.LANGUAGES); None when it has none
+    language_reason: str | None = None  # why it got the neutral treatment (no stemming, no stopwords); None if not
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,8 @@ class NormalizedDoc:
     id: str
     sentences: tuple[Sentence, ...]
     dropped: tuple[Dropped, ...] = ()
+    language: str | None = "en"  # as DocInfo.language
+    language_reason: str | None = None  # as DocInfo.language_reason
 
     @property
     def words(self) -> list[str]:

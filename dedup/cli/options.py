@@ -82,6 +82,14 @@ _OPTIONS = [
         help="The record field that holds its source."),
     click.option("--url-field", default=_DEFAULTS.url_field, show_default=True, metavar="NAME",
         help="The record field that holds its URL."),
+    click.option("--language", default=_DEFAULTS.language, show_default=True, metavar="CODE",
+        help="The articles' language: auto detects each one's from its first 500 characters of body; a code "
+             "(en, de, ru, zh: ISO 639-1) gives every article that language; none compares every article's "
+             "words as they are, without stemming or stopwords. Languages with a Snowball stemmer are stemmed "
+             "and lose their stopwords; the others are compared as with none."),
+    click.option("--language-field", default=_DEFAULTS.language_field, show_default=True, metavar="NAME",
+        help="The record field that holds its language (a code such as de, de-AT, or a name such as German); "
+             "where a record has one it wins over --language."),
     click.option("--pages/--no-pages", default=_DEFAULTS.pages, show_default=True,
         help="Write one Markdown page per cluster into OUT/clusters/. With --no-pages the folder is left out "
              "(a million articles make about 140,000 pages); clusters.json, the Parquet tables and "

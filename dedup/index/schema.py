@@ -31,7 +31,8 @@ from dedup._version import __version__
 from dedup.config import EXECUTION, Config
 from dedup.errors import PipelineError
 
-FORMAT = 1  # the layout of the tables and blobs; an index of another format is refused
+FORMAT = 2  # the layout of the tables and blobs; an index of another format is refused (2: each document
+# has its language, and its arrays hold the stems of that language)
 BUSY_SECONDS = 5.0
 
 

@@ -98,7 +98,7 @@ def _none_info(i: int) -> DocInfo:
 
 def info_blob(info: DocInfo) -> bytes:
     return orjson.dumps([info.id, info.path, info.encoding, info.format, info.chars, info.words, info.title,
-                         info.date, info.source, info.url])
+                         info.date, info.source, info.url, info.language, info.language_reason])
 
 
 def info_of(blob: bytes) -> DocInfo:

@@ -8,7 +8,8 @@ one from the input files; the index (``dedup.index``) keeps them and joins
 those of earlier additions with new ones.
 
 ``corpus_of`` adds what depends on the whole set -- document frequencies,
-corpus-common shingles, boilerplate sentences, term weights -- and gives the
+corpus-common shingles, boilerplate sentences, term weights (over the
+documents of each stem's languages) -- and gives the
 ``Corpus`` the later stages read.  The statistics depend only on the set of
 documents, never on how it was put together, so a corpus joined from parts
 compares exactly as one read at once.
@@ -16,7 +17,7 @@ compares exactly as one read at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Protocol
 
@@ -28,7 +29,7 @@ from dedup.pipeline.docstore import DocStore
 from dedup.runtime import heap
 from dedup.stages.boilerplate import frequent_prints
 from dedup.stages.shingle import keep_uncommon
-from dedup.stages.weights import Deferred, Profile, TermWeights
+from dedup.stages.weights import Deferred, Profile, TermWeights, language_reach
 from dedup.storage.arrays import CSR, LRU, Sentences, SortedIndex
 from dedup.types import DocInfo, Document, Locator, SentenceRef, Skipped
 
@@ -115,6 +116,8 @@ class Corpus:
     files: int
     too_short: int  # documents skipped as too short after normalization (among ``skipped``)
     sentences: Sentences
+    python_path: dict[str, int] = field(default_factory=dict)  # documents the first pass's Python stages read
+    # (several times slower than its kernels), by the script most of their body is in
 
     def profile(self, k: int) -> Profile:
         """Document k as sentence alignment sees it, from the arrays (kept for the last documents asked for)."""
@@ -184,7 +187,8 @@ def common_hashes(n: int, max_share: float, min_docs: int, frequencies: tuple[np
 
 
 def corpus_of(docs: DocArrays, config: Config, store: TextStore | None = None, skipped: list[Skipped] | None = None,
-              too_short: int = 0, files: int = 0, seconds: dict[str, float] | None = None) -> Corpus:
+              too_short: int = 0, files: int = 0, seconds: dict[str, float] | None = None,
+              python_path: dict[str, int] | None = None) -> Corpus:
     """The corpus of ``docs`` with its statistics: document frequencies, common shingles, boilerplate, weights.
 
     ``store`` reads texts again (by default from where the first pass read them)."""
@@ -198,7 +202,10 @@ def corpus_of(docs: DocArrays, config: Config, store: TextStore | None = None, s
                            value_counts(docs.shingles.flat) if docs.shingles is not None else (values, df))
     boilerplate = frequent_prints(docs.prints, docs.n_prints.tolist(), sentences.arrays,
                                   config.boilerplate_min_docs, config.workers)
-    weights = TermWeights(values, df, n, boilerplate)
+    reach = language_reach(values, df, sentences.tokens.flat, sentences.tokens.offsets[sentences.doc],
+                           [d.language for d in docs.infos], config.workers)
+    weights = TermWeights(values, df, n, boilerplate, reach)
     heap.trim()
     return Corpus(docs.infos, sorted(skipped or [], key=lambda x: x.id), docs.shingles, common, weights, store,
-                  seconds or {"ingest": 0.0, "normalize": 0.0, "shingle": 0.0}, files, too_short, sentences)
+                  seconds or {"ingest": 0.0, "normalize": 0.0, "shingle": 0.0}, files, too_short, sentences,
+                  dict(python_path or {}))

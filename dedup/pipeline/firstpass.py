@@ -5,8 +5,9 @@ A run does not hold the corpus's texts.  This pass (in worker processes when
 compiled pass (``stages.sketch.sketch_text``, equal to ``shingle.sketch(normalize(...))``),
 and keeps of every document only:
 
-- its metadata (``DocInfo``) and where to read it again (``Locator``), with a
-  64-bit digest of its text to notice a file that changed during the run;
+- its metadata (``DocInfo``, with its language: ``stages.language``) and where
+  to read it again (``Locator``), with a 64-bit digest of its text to notice a
+  file that changed during the run;
 - its distinct content-stem hashes, in one CSR array for the whole corpus
   (document frequencies and MinHash signatures; freed once signed, as
   ``Corpus.hashes`` can take them from the sentences), and its shingle
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -41,6 +43,7 @@ from dedup.runtime import heap
 from dedup.runtime.engine import Engine, LocalEngine
 from dedup.stages.boilerplate import MIN_TOKENS
 from dedup.stages.ingest import Item, assign_ids, discover, read_items, skipped_of
+from dedup.stages.language import body_prefix, main_script
 from dedup.stages.normalize import normalize
 from dedup.stages.records import PART_BYTES, Part, iter_part, plan
 from dedup.stages.shingle import shingle_hashes
@@ -113,10 +116,10 @@ def _sketch_task(parts: list[Part], config: Config) -> _Chunk:
                 continue
             t0 = time.perf_counter()
             text = item.fields["text"]
-            sk = sketch_text(text)  # = shingle.sketch(normalize(...)), as arrays
+            sk = sketch_text(text, config.language, item.fields.get("language"))  # = shingle.sketch(normalize(...))
             if config.shingle_size != 1:
-                shingles.append(shingle_hashes(normalize(Document(id=item.fallback_id, path=item.path,
-                                                                  **item.fields)), config.shingle_size))
+                shingles.append(shingle_hashes(normalize(Document(id=item.fallback_id, path=item.path, **item.fields),
+                                                         sk.language), config.shingle_size))
             counted = sk.prints[sk.lengths >= MIN_TOKENS].tolist()
             prints.append(np.array(sorted(set(counted)), dtype=np.uint64))
             n_prints.append(len(counted))
@@ -128,7 +131,10 @@ def _sketch_task(parts: list[Part], config: Config) -> _Chunk:
             words.append(sk.word_count)
             keys.append(sk.key)
             digests.append(digest(text))
-            item.fields = {k: v for k, v in item.fields.items() if k != "text"} | {"chars": len(text)}
+            item.fields = {k: v for k, v in item.fields.items() if k != "text"} | {
+                "chars": len(text), "language": sk.language.code, "language_reason": sk.language.reason}
+            if not sk.compiled:  # the Python stages read it: several times slower; the run says so, by script
+                item.fields["python_path"] = main_script(body_prefix(text, sk.spans))
             t_sketch += time.perf_counter() - t0
             t0 = time.perf_counter()
     return _Chunk(items, locators, np.array(words, dtype=np.int64), np.array(digests, dtype=np.uint64),
@@ -183,13 +189,14 @@ class Pass:
     too_short: int  # documents skipped as too short after normalization (among ``skipped``)
     files: int
     seconds: dict[str, float]  # time per stage of the pass (ingest, normalize; shingle's is in normalize's)
+    python_path: dict[str, int]  # compared documents the Python stages read, by the script most of their body is in
 
 
 def prepare(root: str | os.PathLike, config: Config, progress: Progress | None = None,
             engine: Engine | None = None) -> Corpus:
     """Read, normalize and hash every document under ``root``; the corpus as compact arrays."""
     p = first_pass(root, config, progress, engine)
-    return corpus_of(p.docs, config, None, p.skipped, p.too_short, p.files, p.seconds)
+    return corpus_of(p.docs, config, None, p.skipped, p.too_short, p.files, p.seconds, p.python_path)
 
 
 def first_pass(root: str | os.PathLike, config: Config, progress: Progress | None = None,
@@ -268,16 +275,18 @@ def first_pass(root: str | os.PathLike, config: Config, progress: Progress | Non
     corpus_prints = gather(prints, np.uint64, doc_rows)
 
     infos = [_info(ids[r], items[r], int(words[r])) for r in kept]
+    slow = Counter(items[r].fields["python_path"] for r in kept if "python_path" in items[r].fields)
     docs = DocArrays(infos, [locators[r] for r in kept], digests[rows], sentences, corpus_prints, n_prints[rows],
                      corpus_shingles)
     del items, locators
     wall = time.perf_counter() - t_start
     busy = sum(work) or 1.0
     seconds = {"ingest": wall * work[0] / busy, "normalize": wall * work[1] / busy, "shingle": 0.0}
-    return Pass(docs, sorted(skipped, key=lambda x: x.id), len(ingested) - len(kept), n_files, seconds)
+    return Pass(docs, sorted(skipped, key=lambda x: x.id), len(ingested) - len(kept), n_files, seconds,
+                dict(sorted(slow.items(), key=lambda kv: (-kv[1], kv[0]))))
 
 
 def _info(doc_id: str, item: Item, words: int) -> DocInfo:
     f = item.fields
     return DocInfo(doc_id, item.path, f["encoding"], f["format"], f["chars"], words,
-                   f.get("title"), f.get("date"), f.get("source"), f.get("url"))
+                   f.get("title"), f.get("date"), f.get("source"), f.get("url"), f["language"], f["language_reason"])

@@ -117,7 +117,8 @@ def compare(corpus: Corpus, config: Config, progress: Progress | None = None, re
     ingested = n + short
     count("ingest", ingested + len(corpus.skipped) - short, ingested, corpus.seconds["ingest"],
           f"{len(corpus.skipped) - short} input(s) skipped with a reason")
-    count("normalize", ingested, n, corpus.seconds["normalize"], f"{short} too short after normalization")
+    count("normalize", ingested, n, corpus.seconds["normalize"],
+          f"{short} too short after normalization" + python_path_note(corpus.python_path))
     if not n:
         raise PipelineError(f"{root}: nothing to compare: {len(corpus.skipped)} input(s), all skipped "
                             f"({_reasons(corpus.skipped)})")
@@ -189,7 +190,8 @@ def compare(corpus: Corpus, config: Config, progress: Progress | None = None, re
         candidate_pairs=len(pairs),
         seconds=time.perf_counter() - t_run,
         texts=StoredTexts(corpus.store, {m: index[m] for m in members}),
-        meta={"lsh": {"bands": shape.bands, "rows": shape.rows, "collisions": lsh.collisions,
+        meta={**({"python_path": dict(corpus.python_path)} if corpus.python_path else {}),
+              "lsh": {"bands": shape.bands, "rows": shape.rows, "collisions": lsh.collisions,
                       "screened_out": lsh.screened_out, "split_buckets": lsh.split_buckets,
                       "star_buckets": lsh.star_buckets},
               **({"engine": {"name": engine.name, "stages": {k: t.as_dict() for k, t in engine.traffic.items()}}}
@@ -288,6 +290,15 @@ class StoredTexts(Mapping[str, str]):
 
     def __len__(self) -> int:
         return len(self._index)
+
+
+def python_path_note(python_path: Mapping[str, int]) -> str:
+    """The normalize stage's note on the documents the first pass's Python stages read, by script ("" if none):
+    texts in scripts written without spaces (Han, kana, Thai...) and the few the kernels do not cover."""
+    if not python_path:
+        return ""
+    return (f"; {sum(python_path.values())} document(s) ({', '.join(python_path)}) took the Python path, "
+            "several times slower per article than the compiled one")
 
 
 def _reasons(skipped: list[Skipped]) -> str:

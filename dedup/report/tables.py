@@ -8,7 +8,8 @@ and built a row group at a time from columns, never from a dict per row.
 
 Key-value metadata of both files (``pyarrow.parquet.read_schema(path).metadata``)::
 
-    dedup.schema_version  "1.0"   (TABLES_SCHEMA_VERSION: a major bump removes or retypes a column)
+    dedup.schema_version  "1.1"   (TABLES_SCHEMA_VERSION: a major bump removes or retypes a column; 1.1 added
+                                   documents.parquet's language and language_reason)
     dedup.table           "documents" or "pairs"
     dedup.tool            "dedup"
     dedup.version         the dedup version that wrote the file
@@ -41,6 +42,9 @@ Key-value metadata of both files (``pyarrow.parquet.read_schema(path).metadata``
     date           string             ISO 8601 date (YYYY-MM-DD); null where none was read
     source         string             null where none was read
     url            string             null where none was read
+    language       string             its language's code (en, de, zh...); null when it has none, and for skipped inputs
+    language_reason string            why it got the neutral treatment (no stemming, no stopwords), as documents.jsonl;
+                                      null when its language has a Snowball stemmer, and for skipped inputs
     chars          int64              length of the document's text; null for skipped inputs
     words          int64              words of the article body after normalization; null for skipped inputs
 
@@ -106,7 +110,7 @@ __all__ = [
 
 DOCUMENTS_PARQUET = "documents.parquet"
 PAIRS_PARQUET = "pairs.parquet"
-TABLES_SCHEMA_VERSION = "1.0"
+TABLES_SCHEMA_VERSION = "1.1"
 ROW_GROUP_ROWS = 65_536  # rows per row group (and per batch built in memory): fixed, so the bytes are
 COMPRESSION = "zstd"
 COMPRESSION_LEVEL = 3
@@ -136,6 +140,8 @@ DOCUMENTS_SCHEMA = pa.schema([
     pa.field("date", _STR),
     pa.field("source", _STR),
     pa.field("url", _STR),
+    pa.field("language", _STR),
+    pa.field("language_reason", _STR),
     pa.field("chars", _I64),
     pa.field("words", _I64),
 ])
@@ -187,7 +193,8 @@ def documents_batches(result: RunResult, facts: dict[str, MemberFact] | None = N
     while chunk := list(islice(order, size)):
         cols: dict[str, list[object]] = {f.name: [] for f in DOCUMENTS_SCHEMA}
         (c_id, c_status, c_cluster, c_canonical, c_is, c_relation, c_score, c_equivalent, c_why, c_reason, c_detail,
-         c_path, c_encoding, c_format, c_title, c_date, c_source, c_url, c_chars, c_words) = cols.values()
+         c_path, c_encoding, c_format, c_title, c_date, c_source, c_url, c_language, c_language_reason, c_chars,
+         c_words) = cols.values()
         for _, kind, k in chunk:
             if kind == 0:
                 d = docs[k]
@@ -221,6 +228,8 @@ def documents_batches(result: RunResult, facts: dict[str, MemberFact] | None = N
                 c_date.append(d.date)
                 c_source.append(d.source)
                 c_url.append(d.url)
+                c_language.append(d.language)
+                c_language_reason.append(d.language_reason)
                 c_chars.append(d.chars)
                 c_words.append(d.words)
             else:
@@ -232,7 +241,7 @@ def documents_batches(result: RunResult, facts: dict[str, MemberFact] | None = N
                 c_detail.append(s.detail)
                 c_path.append(s.path)
                 for col in (c_cluster, c_canonical, c_relation, c_score, c_equivalent, c_why, c_encoding, c_format,
-                            c_title, c_date, c_source, c_url, c_chars, c_words):
+                            c_title, c_date, c_source, c_url, c_language, c_language_reason, c_chars, c_words):
                     col.append(None)
         yield pa.RecordBatch.from_arrays([pa.array(cols[f.name], type=f.type) for f in DOCUMENTS_SCHEMA],
                                          schema=DOCUMENTS_SCHEMA)

@@ -111,6 +111,8 @@ def _document_rows(result: RunResult) -> Iterator[dict[str, Any]]:
                 "encoding": d.encoding,
                 "title": d.title,
                 "date": d.date,
+                "language": d.language,
+                "language_reason": d.language_reason,
             }
         else:
             yield _skipped_row(result.skipped[k])
@@ -128,6 +130,8 @@ def _skipped_row(s: Skipped) -> dict[str, Any]:
         "encoding": None,
         "title": None,
         "date": None,
+        "language": None,
+        "language_reason": None,
     }
 
 
@@ -258,6 +262,14 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
 
 
+def _languages(documents: Sequence[DocInfo], shown: int = 8) -> str:
+    """The compared documents per language, most first ("none": no language), the first ``shown`` of them."""
+    counts = Counter(d.language or "none" for d in documents)
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    more = f", {len(ranked) - shown} more" if len(ranked) > shown else ""
+    return ", ".join(f"{code} {n}" for code, n in ranked[:shown]) + more if ranked else "none compared"
+
+
 def format_summary(result: RunResult, out_dir: Path, pages: bool = True) -> str:
     """The short plain-text summary of a run for the terminal (no trailing newline)."""
     out_dir = Path(out_dir)
@@ -273,6 +285,12 @@ def format_summary(result: RunResult, out_dir: Path, pages: bool = True) -> str:
         by_reason = Counter(s.reason for s in result.skipped)
         detail = ", ".join(f"{reason} {n}" for reason, n in sorted(by_reason.items(), key=lambda kv: (-kv[1], kv[0])))
         lines.append(f"  {'skipped':<17} {detail}")
+    lines.append(f"  {'languages':<17} {_languages(result.documents)}")
+    slow = result.meta.get("python_path")
+    if isinstance(slow, dict) and slow:
+        by_script = ", ".join(f"{script} {n}" for script, n in slow.items())
+        lines.append(f"  {'python path':<17} {_plural(sum(slow.values()), 'document')} ({by_script}) read by the "
+                     "Python stages, several times slower per article than the compiled pass")
     lines.append(f"  {'clusters':<17} {n_clusters} ({_plural(clustered, 'document')}), singletons {singletons}")
     if result.clusters:
         largest = max(heads(result.clusters), key=lambda h: len(h.members))  # first on a tie

@@ -18,8 +18,7 @@ import string
 import unicodedata
 from collections.abc import Callable, Iterable
 from functools import cache
-
-import Stemmer
+from typing import TYPE_CHECKING
 
 from dedup.text.rules import ABBREVIATIONS as _ABBREV
 from dedup.text.rules import CONTROL as _CONTROL
@@ -29,8 +28,10 @@ from dedup.text.rules import SENTENCE_CLOSERS as _CLOSERS
 from dedup.text.rules import SENTENCE_ENDS as _ENDS
 from dedup.text.rules import SENTENCE_ENDS_CLOSED as _ENDS_CLOSED
 from dedup.text.rules import UNSPACED as _UNSPACED
-from dedup.text.stopwords import STOPWORDS
 from dedup.types import Document, Dropped, NormalizedDoc, Sentence
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dedup.stages.language import Language
 
 _LINE = re.compile(r"[^\n]*\n?")
 
@@ -57,7 +58,6 @@ def _fold_chars(text: str) -> str:
     return text
 
 
-_stemmer = Stemmer.Stemmer("english", 100_000)  # PyStemmer keeps its own cache of recent words
 _JUNK = frozenset(" \t\n\r<" + "".join(chr(c) for c in range(32)))
 
 
@@ -128,17 +128,26 @@ class WordMemo(dict[str, object]):
         return value
 
 
-def stem(word: str) -> str | None:
-    """The word's stem, or None for a stopword."""
-    return None if word in STOPWORDS else _stemmer.stemWord(word)
+def stem(word: str, key: str | None = "en") -> str | None:
+    """The word's stem in language ``key`` (``language.Language.key``: English unless told), or None for one of
+    its stopwords; with the neutral treatment (None) the word itself."""
+    from dedup.stages.language import treatment
+
+    t = treatment(key)
+    if word in t.stopwords:
+        return None
+    return word if t.stem is None else t.stem(word)
 
 
-_STEM = WordMemo(stem)
+_STEMS: dict[str | None, WordMemo] = {}  # one memo per language: a stem never leaks into another language
 
 
-def content_stems(words: Iterable[str]) -> tuple[str, ...]:
-    """Stems of the words that carry content (stopwords removed)."""
-    stems = [_STEM[w] for w in words]
+def content_stems(words: Iterable[str], key: str | None = "en") -> tuple[str, ...]:
+    """Stems of the words that carry content (stopwords removed), in language ``key``."""
+    memo = _STEMS.get(key)
+    if memo is None:
+        memo = _STEMS[key] = WordMemo(lambda w: stem(w, key))
+    stems = [memo[w] for w in words]
     return tuple(st for st in stems if st is not None)  # type: ignore[misc]
 
 
@@ -290,9 +299,15 @@ def sentence_words(text: str) -> tuple[list[tuple[int, int]], list[list[str]], l
     return spans, words, dropped
 
 
-def normalize(doc: Document) -> NormalizedDoc:
-    """Split a document into sentences of its article body."""
+def normalize(doc: Document, language: Language | str = "en") -> NormalizedDoc:
+    """Split a document into sentences of its article body, with the content stems of its language.
+
+    ``language`` is the document's (``language.Language``), or what ``--language`` says (``config.language``:
+    ``auto``, ``none`` or a code), which ``doc.language`` (its record's field) overrides as in the first pass."""
+    from dedup.stages.language import Language, choose
+
     spans, words, dropped = sentence_words(doc.text)
-    sentences = tuple(Sentence(s, e, doc.text[s:e], content_stems(ws), tuple(ws))
+    lang = language if isinstance(language, Language) else choose(doc.text, spans, doc.language, language)
+    sentences = tuple(Sentence(s, e, doc.text[s:e], content_stems(ws, lang.key), tuple(ws))
                       for (s, e), ws in zip(spans, words, strict=True))
-    return NormalizedDoc(doc.id, sentences, tuple(dropped))
+    return NormalizedDoc(doc.id, sentences, tuple(dropped), lang.code, lang.reason)

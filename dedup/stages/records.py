@@ -213,7 +213,7 @@ def record_item(record: Any, part: Part, number: int, offset: int, encoding: str
     except _Skip as skip:
         item.skip = skip
         return item
-    meta = {k: _scalar(record.get(getattr(config, f"{k}_field"))) for k in ("title", "source", "url")}
+    meta = {k: _scalar(record.get(getattr(config, f"{k}_field"))) for k in ("title", "source", "url", "language")}
     date = _scalar(record.get(config.date_field))
     item.fields = {"text": body, "encoding": encoding, "format": part.fmt, **meta,
                    "date": normalize_date(date, config.date_order) or date}
@@ -405,7 +405,7 @@ def _columns(names: list[str], part: Part, config: Config) -> list[str]:
         raise _Skip("invalid_record", f"{part.rel}: no {config.text_field!r} column (columns: {shown}); "
                     "name the text column with --text-field")
     wanted = [config.text_field, config.id_field, config.title_field, config.date_field, config.source_field,
-              config.url_field]
+              config.url_field, config.language_field]
     return [c for c in dict.fromkeys(wanted) if c in names]
 
 

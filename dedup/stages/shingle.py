@@ -110,16 +110,26 @@ def words_key(doc: NormalizedDoc) -> int:
     return xxhash.xxh3_64_intdigest("\x1f".join(doc.words).encode("utf-8", "surrogatepass"))
 
 
-_STEM_HASH = WordMemo(lambda w: None if (st := stem(w)) is None else token_hash(st))  # word -> its stem's hash
+_STEM_HASHES: dict[str | None, WordMemo] = {}  # per language (``Language.key``): word -> its stem's hash
 
 
-def hash_sentences(words: list[list[str]]) -> tuple[list[tuple[int, ...]], list[int], int, int]:
-    """What ``sketch`` keeps, from ``normalize.sentence_words``'s words, without making objects.
+def stem_hashes(key: str | None) -> WordMemo:
+    """The memo of word -> stem hash (None for a stopword) in language ``key``: one per language, so that a
+    word's stem in one language is never taken for another's."""
+    memo = _STEM_HASHES.get(key)
+    if memo is None:
+        memo = _STEM_HASHES[key] = WordMemo(lambda w: None if (st := stem(w, key)) is None else token_hash(st))
+    return memo
+
+
+def hash_sentences(words: list[list[str]], key: str | None = "en") -> tuple[list[tuple[int, ...]], list[int], int, int]:
+    """What ``sketch`` keeps, from ``normalize.sentence_words``'s words, without making objects; the content
+    stems are those of language ``key`` (``language.Language.key``).
 
     Returns, per sentence, its sorted distinct stem hashes and its fingerprint;
     then the word count and the words key.
     """
-    get = _STEM_HASH.__getitem__
+    get = stem_hashes(key).__getitem__
     xxh = xxhash.xxh3_64_intdigest
     tokens: list[tuple[int, ...]] = []
     prints: list[int] = []

@@ -8,6 +8,15 @@ coverage count the words that single a text out, not the ones every report
 of the story uses.  Boilerplate sentences (``dedup.stages.boilerplate``) weigh
 nothing.  The weights depend only on the set of documents, never on their
 order.
+
+In a run of several languages ``N`` is, for each stem, the number of documents
+in the languages that use it (``language_reach``): a language without
+stopwords (the neutral treatment, ``stages.language``) has its function words
+in nearly all of its own documents, so they weigh about ``log 2``, as "the"
+would in an English run, however few that language's documents are among the
+run's.  Counted over the whole run instead, Urdu's کے، میں، نے in the 10 Urdu
+documents of a run of 1,000 would weigh ``log 101``, two thirds of a word
+found once.  In a run of one language ``N`` is the run's size for every stem.
 """
 
 from __future__ import annotations
@@ -20,7 +29,9 @@ from typing import NamedTuple
 import numpy as np
 
 from dedup.kernels.align import sentence_mass
+from dedup.kernels.counting import row_frequencies
 from dedup.stages.shingle import sentence_arrays, sketch, token_hash, token_set_hashes
+from dedup.storage.arrays import CSR
 from dedup.types import DocSketch, NormalizedDoc
 
 PROFILES = 2048  # profiles kept (the documents being compared now)
@@ -61,14 +72,19 @@ class TermWeights:
     __slots__ = ("_bp", "_df", "_idf", "_profiles", "_unknown", "_values", "boilerplate", "n_docs")
 
     def __init__(self, values: np.ndarray, df: np.ndarray, n_docs: int,
-                 boilerplate: frozenset[int] = frozenset()) -> None:
+                 boilerplate: frozenset[int] = frozenset(), reach: np.ndarray | None = None) -> None:
+        """``reach``: per stem, the documents in the languages that use it (``language_reach``); None: ``n_docs``."""
         self.n_docs = n_docs
         self.boilerplate = boilerplate  # sentence fingerprints that count for nothing (dedup.stages.boilerplate)
         self._bp = np.array(sorted(boilerplate), dtype=np.uint64) if boilerplate else _EMPTY_BP
         self._values = np.asarray(values, dtype=np.uint32)  # sorted distinct stem hashes
         self._df = np.asarray(df, dtype=np.int64)  # documents holding each
         # math.log, not numpy's vectorized log: the same value on every machine and path
-        self._idf = np.array([math.log(1.0 + n_docs / max(int(d), 1)) for d in self._df.tolist()], dtype=np.float64)
+        if reach is None:
+            self._idf = np.array([math.log(1.0 + n_docs / max(d, 1)) for d in self._df.tolist()], dtype=np.float64)
+        else:
+            self._idf = np.array([math.log(1.0 + r / max(d, 1)) for d, r in zip(self._df.tolist(), reach.tolist())],
+                                 dtype=np.float64)
         self._unknown = math.log(1.0 + n_docs)
         self._profiles: OrderedDict[tuple[str, bool], tuple[object, Profile]] = OrderedDict()
 
@@ -142,3 +158,32 @@ class TermWeights:
         if len(self._profiles) > PROFILES:
             self._profiles.popitem(last=False)
         return p
+
+
+def language_reach(values: np.ndarray, df: np.ndarray, flat: np.ndarray, offsets: np.ndarray,
+                   languages: list[str | None], threads: int = 1) -> np.ndarray | None:
+    """Per stem of ``values`` (sorted, with ``df``: the documents holding each), the number of documents in the
+    languages whose documents use it; None when every document is of one language (it is the run's size).
+
+    Document k's stems are ``flat[offsets[k]:offsets[k + 1]]`` and its language ``languages[k]`` (None counts
+    as one more language).  Only the documents outside the largest language are counted again: a stem is in
+    that language's documents when it is in more documents than the others hold."""
+    groups: dict[str | None, list[int]] = {}
+    for k, lang in enumerate(languages):
+        groups.setdefault(lang, []).append(k)
+    if len(groups) <= 1:
+        return None
+    largest = max(groups, key=lambda g: (len(groups[g]), g or ""))
+    reach = np.zeros(len(values), dtype=np.int64)
+    elsewhere = np.zeros(len(values), dtype=np.int64)  # documents outside the largest language holding each
+    offsets = np.asarray(offsets, dtype=np.int64)
+    for lang, rows in groups.items():
+        if lang == largest:
+            continue
+        part = CSR(flat, offsets).take(np.array(rows, dtype=np.int64))
+        used, n_used = row_frequencies(part.flat, part.offsets, threads=threads)
+        at = np.searchsorted(values, used)
+        reach[at] += len(rows)
+        elsewhere[at] += n_used
+    reach[np.asarray(df) > elsewhere] += len(groups[largest])
+    return reach

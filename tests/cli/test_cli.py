@@ -132,6 +132,8 @@ def test_run_seeds_writes_valid_report_and_prints_summary(tmp_path: Path) -> Non
         (["--max-file-mb", "0"], "--max-file-mb", "positive number"),
         (["--seed", "-3"], "--seed", "from 0 to"),
         (["--jobs", "two"], "--jobs", "not a valid integer"),
+        (["--language", "German"], "--language", "a language code in lower case, such as en, de"),
+        (["--language-field", " "], "--language-field", "name a field or column"),
     ],
 )
 def test_bad_option_value_is_a_usage_error(tmp_path: Path, args: list[str], option: str, fix: str) -> None:

@@ -115,10 +115,11 @@ def test_schemas_and_metadata(out: Path) -> None:
             "dedup.input": payload["input"],
             "dedup.parameters": meta["dedup.parameters"],
         }
-        assert orjson.loads(meta["dedup.parameters"]) == payload["parameters"]
+        assert orjson.loads(meta["dedup.parameters"]) == payload["parameters"] | {"language": "auto",
+                                                                                   "language_field": "language"}
         file = pq.ParquetFile(out / name).metadata
         assert file.num_row_groups == 1 and file.row_group(0).column(0).compression == "ZSTD"
-    assert tables.TABLES_SCHEMA_VERSION == "1.0"
+    assert tables.TABLES_SCHEMA_VERSION == "1.1"
     documents = pq.read_schema(out / "documents.parquet")
     assert documents.field("score").type == pa.float64() and documents.field("is_canonical").type == pa.bool_()
     assert documents.field("chars").type == pa.int64()

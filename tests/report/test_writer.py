@@ -151,7 +151,7 @@ def test_payload_shape(payload: dict[str, Any]) -> None:
     assert payload["schema_version"] == SCHEMA_VERSION == "2.3"
     assert payload["tool"] == {"name": "dedup", "version": dedup.__version__}
     assert payload["input"] == "articles/"
-    assert payload["parameters"] == Config().to_dict()
+    assert payload["parameters"] == Config().to_dict()  # every option that shapes results
     assert payload["counts"] == {
         "inputs": 4, "documents": 3, "skipped": 1, "clusters": 1, "clustered": 2, "singletons": 1,
         "candidate_pairs": 2, "verified_pairs": 1, "rejected_pairs": 1,
