@@ -9,6 +9,7 @@ from typing import Any
 CANONICAL_POLICIES = ("source", "coverage", "earliest", "longest")
 DATE_ORDERS = ("dmy", "mdy")
 ENGINES = ("local", "ray")
+SEGMENTS = ("pairs", "words")  # how runs of a script written without spaces are read (stages.segment)
 EXECUTION = ("jobs", "pages", "engine", "ray_address", "partitions")  # options that do not shape results
 AUTO_LANGUAGE, NO_LANGUAGE = "auto", "none"  # --language: detect each document's; the neutral treatment for all
 # The language codes a run accepts: every label of the detector's model (fastText's lid.176: ISO 639-1 where a
@@ -76,6 +77,7 @@ class Config:
     # languages
     language: str = AUTO_LANGUAGE  # "auto": each document's own, detected from its body; "none": no stemming
     # and no stopwords for any; or a code (LANGUAGES) for every document a record does not give one for
+    segment: str = "pairs"  # Han, kana and Thai runs as character pairs, or as a segmenter's words ("words")
     # output (does not shape results)
     pages: bool = True  # one Markdown page per cluster in OUT/clusters/; off for very many clusters
     # execution
@@ -122,6 +124,9 @@ class Config:
              "use a whole number of 1 or more")
         need(0 < self.max_file_mb <= 4000, "max_file_mb",
              "use a positive number of megabytes, at most 4000 (texts are indexed with 32-bit offsets)")
+        need(self.segment in SEGMENTS, "segment",
+             f"choose one of {', '.join(SEGMENTS)}: pairs reads Chinese, Japanese and Thai as character pairs, "
+             "words as a segmenter's words (the segment extra)")
         need(self.date_order in DATE_ORDERS, "date_order",
              f"choose one of {', '.join(DATE_ORDERS)}: dmy reads 03/04/05 as 3 April 2005, mdy as March 4")
         for name in ("text_field", "id_field", "title_field", "date_field", "source_field", "url_field",

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from dedup.config import CANONICAL_POLICIES, DATE_ORDERS, ENGINES, Config, ConfigError
+from dedup.config import CANONICAL_POLICIES, DATE_ORDERS, ENGINES, SEGMENTS, Config, ConfigError
 
 _DEFAULTS = Config()
 
@@ -87,6 +87,10 @@ _OPTIONS = [
              "(en, de, ru, zh: ISO 639-1) gives every article that language; none compares every article's "
              "words as they are, without stemming or stopwords. Languages with a Snowball stemmer are stemmed "
              "and lose their stopwords; the others are compared as with none."),
+    click.option("--segment", type=click.Choice(SEGMENTS), default=_DEFAULTS.segment, show_default=True,
+        help="How Chinese, Japanese and Thai, written without spaces, are cut into words: overlapping character "
+             "pairs (no dictionary, any language), or the words a dictionary segmenter finds (rjieba, fugashi, "
+             "pythainlp: pip install 'dedup[segment]')."),
     click.option("--language-field", default=_DEFAULTS.language_field, show_default=True, metavar="NAME",
         help="The record field that holds its language (a code such as de, de-AT, or a name such as German); "
              "where a record has one it wins over --language."),

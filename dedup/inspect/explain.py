@@ -96,7 +96,7 @@ def explain_pair(a: Document, b: Document, config: Config, weights: TermWeights 
     run's corpus gives its own (see :func:`load_from_run`).  ``banding`` is the
     run's (bands, rows); by default, the config's.
     """
-    na, nb = normalize(a, config.language), normalize(b, config.language)  # each in its language, as a run does
+    na, nb = (normalize(d, config.language, config.segment) for d in (a, b))  # each in its language, as a run does
     if weights is None:
         weights = TermWeights.from_docs([na, nb])
         weights_note = "over these two documents only (a run weighs words over its whole corpus)"

@@ -41,6 +41,7 @@ from dedup.pipeline.corpus import Corpus, DocArrays, corpus_of
 from dedup.pipeline.docstore import digest
 from dedup.runtime import heap
 from dedup.runtime.engine import Engine, LocalEngine
+from dedup.stages import segment
 from dedup.stages.boilerplate import MIN_TOKENS
 from dedup.stages.ingest import Item, assign_ids, discover, read_items, skipped_of
 from dedup.stages.language import body_prefix, main_script
@@ -116,10 +117,10 @@ def _sketch_task(parts: list[Part], config: Config) -> _Chunk:
                 continue
             t0 = time.perf_counter()
             text = item.fields["text"]
-            sk = sketch_text(text, config.language, item.fields.get("language"))  # = shingle.sketch(normalize(...))
+            sk = sketch_text(text, config.language, item.fields.get("language"), config.segment)  # = sketch(normalize())
             if config.shingle_size != 1:
                 shingles.append(shingle_hashes(normalize(Document(id=item.fallback_id, path=item.path, **item.fields),
-                                                         sk.language), config.shingle_size))
+                                                         sk.language, config.segment), config.shingle_size))
             counted = sk.prints[sk.lengths >= MIN_TOKENS].tolist()
             prints.append(np.array(sorted(set(counted)), dtype=np.uint64))
             n_prints.append(len(counted))
@@ -204,6 +205,7 @@ def first_pass(root: str | os.PathLike, config: Config, progress: Progress | Non
     """Read, normalize and hash every document under ``root``, into arrays (no corpus statistics yet).
 
     ``engine`` runs the tasks (by default this machine's, ``config.workers`` processes)."""
+    segment.check(config.segment)  # a missing segmenter is said before any work
     engine = engine or LocalEngine(config.workers, config.partitions)
     t_start = time.perf_counter()
     heap.prefer_mmap()

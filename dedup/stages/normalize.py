@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from typing import TYPE_CHECKING
 
+from dedup.stages.segment import words as segment_words
 from dedup.text.rules import ABBREVIATIONS as _ABBREV
 from dedup.text.rules import CONTROL as _CONTROL
 from dedup.text.rules import FOLD_CHARS as _FOLD_CHARS
@@ -85,27 +86,27 @@ def _unspaced_text() -> re.Pattern[str]:
         and not UNSPACED_RUN.match(chr(c)) and UNSPACED_RUN.search(fold(chr(c)))) + "]")
 
 
-def words_of(text: str) -> list[str]:
+def words_of(text: str, segment: str = "pairs") -> list[str]:
     """Normalized words: folded, numbers without thousands separators, apostrophes and a final 's dropped;
-    runs of a script written without spaces as their character pairs (``pairs_of_unspaced``)."""
+    runs of a script written without spaces as ``segment`` reads them (``pairs_of_unspaced``)."""
     folded = fold(text)
     words = _WORD.findall(folded)
     if "'" in folded or "," in folded:  # only then can a word need fixing (most sentences skip the loop)
         words = [_fix_word(w) if ("'" in w or "," in w) else w for w in words]
-    return pairs_of_unspaced(words) if UNSPACED_RUN.search(folded) else words
+    return pairs_of_unspaced(words, segment) if UNSPACED_RUN.search(folded) else words
 
 
-def pairs_of_unspaced(words: list[str]) -> list[str]:
-    """Each run of ``text.rules.UNSPACED`` characters in the words as its overlapping character pairs
-    (a run of one as itself); the rest of a word around a run stays a word.  Applied twice, the same."""
+def pairs_of_unspaced(words: list[str], segment: str = "pairs") -> list[str]:
+    """Each run of ``text.rules.UNSPACED`` characters in the words as its overlapping character pairs (a run
+    of one as itself), or with ``segment="words"`` as a segmenter's words (``stages.segment``); the rest of
+    a word around a run stays a word.  Applied twice, pairs are the same."""
     out: list[str] = []
     for w in words:
         at = 0
         for m in UNSPACED_RUN.finditer(w):
             if m.start() > at:
                 out.append(w[at:m.start()])
-            run = m.group()
-            out += [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
+            out += segment_words(m.group(), segment)
             at = m.end()
         if at == 0:
             out.append(w)
@@ -269,8 +270,9 @@ def _fold_in_place(text: str) -> tuple[str | None, re.Pattern[str]]:
     return None, _WORD
 
 
-def sentence_words(text: str) -> tuple[list[tuple[int, int]], list[list[str]], list[Dropped]]:
-    """The body's sentences as (start, end) spans of ``text`` with their normalized words, and the dropped lines.
+def sentence_words(text: str, segment: str = "pairs") -> tuple[list[tuple[int, int]], list[list[str]], list[Dropped]]:
+    """The body's sentences as (start, end) spans of ``text`` with their normalized words, and the dropped lines
+    (``segment``: how runs of a script written without spaces are read, ``stages.segment``).
 
     Sentences without words are left out.  This is the part of ``normalize``
     that the first pass needs: it makes no ``Sentence`` objects and no stems.
@@ -290,23 +292,24 @@ def sentence_words(text: str) -> tuple[list[tuple[int, int]], list[list[str]], l
                 if low.find("'", s, e) >= 0 or low.find(",", s, e) >= 0:
                     ws = [_fix_word(w) if ("'" in w or "," in w) else w for w in ws]
                 if unspaced:  # words_of, below, reads them as pairs itself
-                    ws = pairs_of_unspaced(ws)
+                    ws = pairs_of_unspaced(ws, segment)
             else:
-                ws = words_of(_CONTROL.sub(" ", text[s:e]).replace("<\n", "\n"))
+                ws = words_of(_CONTROL.sub(" ", text[s:e]).replace("<\n", "\n"), segment)
             if ws:
                 spans.append((s, e))
                 words.append(ws)
     return spans, words, dropped
 
 
-def normalize(doc: Document, language: Language | str = "en") -> NormalizedDoc:
+def normalize(doc: Document, language: Language | str = "en", segment: str = "pairs") -> NormalizedDoc:
     """Split a document into sentences of its article body, with the content stems of its language.
 
     ``language`` is the document's (``language.Language``), or what ``--language`` says (``config.language``:
-    ``auto``, ``none`` or a code), which ``doc.language`` (its record's field) overrides as in the first pass."""
+    ``auto``, ``none`` or a code), which ``doc.language`` (its record's field) overrides as in the first pass;
+    ``segment`` is ``config.segment`` (``stages.segment``)."""
     from dedup.stages.language import Language, choose
 
-    spans, words, dropped = sentence_words(doc.text)
+    spans, words, dropped = sentence_words(doc.text, segment)
     lang = language if isinstance(language, Language) else choose(doc.text, spans, doc.language, language)
     sentences = tuple(Sentence(s, e, doc.text[s:e], content_stems(ws, lang.key), tuple(ws))
                       for (s, e), ws in zip(spans, words, strict=True))

@@ -93,7 +93,7 @@ def warm() -> None:
     sketch_text("Warm up the language detector with a sentence long enough for it to read.\n", "auto")
 
 
-def sketch_text(text: str, language: str = "en", given: object = None) -> TextSketch:
+def sketch_text(text: str, language: str = "en", given: object = None, segment: str = "pairs") -> TextSketch:
     """The document's sentences as hashes: ``hash_sentences(sentence_words(text), key)``, as arrays, with the
     stems of its language: ``choose(text, spans, given, language)`` (``given``: its record's language field,
     ``language``: ``config.language``; English unless told)."""
@@ -101,14 +101,14 @@ def sketch_text(text: str, language: str = "en", given: object = None) -> TextSk
     ex = expansions()
     if not (folded.isascii() or unicodedata.is_normalized("NFKC", folded)) and (
             ex.marks.search(folded) or not unicodedata.is_normalized("NFKC", ex.unnormalized.sub(" ", folded))):
-        return _python_sketch(text, language, given)  # folding would not be character by character
+        return _python_sketch(text, language, given, segment)  # folding would not be character by character
     flags, table, lengths = tables()
     cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     if not folded.isascii() and any_of(cp, unspaced()):
-        return _python_sketch(text, language, given)  # scripts written without spaces: character pairs, in Python
+        return _python_sketch(text, language, given, segment)  # scripts written without spaces: in Python
     covered, lines, rules, kinds = _lines(cp, flags, ex.length, *rule_prefixes())
     if not covered:
-        return _python_sketch(text, language, given)
+        return _python_sketch(text, language, given, segment)
     dropped = np.zeros(len(lines), dtype=np.bool_)
     for i in np.flatnonzero(kinds & RULED).tolist():  # the line rules are regular expressions: Python's
         a, b = rules[i].tolist()
@@ -135,8 +135,8 @@ def sketch_text(text: str, language: str = "en", given: object = None) -> TextSk
                       lang, True)
 
 
-def _python_sketch(text: str, language: str = "en", given: object = None) -> TextSketch:
-    spans, words, _ = sentence_words(text)
+def _python_sketch(text: str, language: str = "en", given: object = None, segment: str = "pairs") -> TextSketch:
+    spans, words, _ = sentence_words(text, segment)
     lang = choose(text, spans, given, language)
     toks, prints, word_count, key = hash_sentences(words, lang.key)
     flat, lengths, fps = sentence_arrays(toks, prints)

@@ -54,7 +54,7 @@ def test_each_document_gets_its_detected_language(tmp_path: Path) -> None:
     normalize = next(s for s in clusters["stages"] if s["stage"] == "normalize")
     assert normalize["note"].endswith("; 1 document(s) (Han) took the Python path, several times slower per "
                                       "article than the compiled one")
-    assert "language" not in clusters["parameters"]  # clusters.json 2.2 does not list the language options
+    assert clusters["parameters"]["language"] == "auto"  # the language options are parameters (schema 2.3)
 
 
 def test_language_gives_every_document_one_language(tmp_path: Path) -> None:
@@ -86,3 +86,21 @@ def test_bad_language_is_a_usage_error(tmp_path: Path) -> None:
     no_traceback(result)
     assert result.exit_code == 2
     assert "Error: --language='xx': use auto (detect each document's language), none" in result.stderr
+
+
+def test_segment_words_is_a_parameter_and_a_bad_value_a_usage_error(tmp_path: Path) -> None:
+    folder = tmp_path / "zh"
+    folder.mkdir()
+    (folder / "a.txt").write_text(_text("chinese"), encoding="utf-8")
+    (folder / "trimmed.txt").write_text("\n\n".join(LANGUAGES["chinese"]["a"][:-1]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke("run", folder, "--out", out, "-j", "1", "--segment", "words")
+    no_traceback(result)
+    assert result.exit_code == 0, result.output
+    clusters = orjson.loads((out / "clusters.json").read_bytes())
+    assert clusters["parameters"]["segment"] == "words"
+    assert [sorted(m["id"] for m in c["members"]) for c in clusters["clusters"]] == [["a.txt", "trimmed.txt"]]
+    result = invoke("run", folder, "--out", tmp_path / "bad", "--segment", "jieba")
+    no_traceback(result)
+    assert result.exit_code == 2 and "--segment" in result.stderr and "'pairs', 'words'" in result.stderr
+    assert not (tmp_path / "bad").exists()

@@ -142,3 +142,11 @@ def test_function_words_of_a_language_without_stopwords_weigh_as_common_words(co
     assert all(corpus.infos[k].language == LANGUAGES[lang]["code"] for k in range(len(corpus.infos))
                if corpus.infos[k].id.startswith(f"{lang}/"))
     assert token_hash(words[0])  # the same hash the weights are kept by
+
+
+@pytest.mark.parametrize("lang", ["chinese", "japanese", "thai"])
+def test_copies_are_found_with_a_segmenters_words_too(lang: str) -> None:
+    """``--segment words``: the same clusters from dictionary words as from character pairs."""
+    records = [{"id": k, "text": v} for k, v in variants(lang).items()]
+    found = {frozenset(m.id for m in c.members) for c in run(records, Config(jobs=1, segment="words")).clusters}
+    assert found == {frozenset(f"{lang}/{k}" for k in ("a", "trimmed", "reordered", "headline", "noisy"))}
