@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from dedup.config import Config
 from dedup.errors import PipelineError
 from dedup.stages import htmltext
-from dedup.stages.normalize import UNSPACED_RUN, pairs_of_unspaced
+from dedup.stages.words import UNSPACED_RUN, pairs_of_unspaced
 from dedup.types import Document, Skipped, SkipReason
 
 MB = 1024 * 1024

@@ -214,7 +214,7 @@ def treatment(key: str | None) -> Treatment:
 def _iso_stopwords(key: str) -> frozenset[str]:
     import stopwordsiso
 
-    from dedup.stages.normalize import words_of
+    from dedup.stages.words import words_of
 
     words: set[str] = set()
     for entry in stopwordsiso.stopwords(key) if stopwordsiso.has_lang(key) else ():

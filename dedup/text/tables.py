@@ -50,7 +50,7 @@ def tables() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     flags[[ord(c) for c in SENTENCE_CLOSERS]] |= CLOSER  # normalize._SENT_END
     flags[[ord(c) for c in SENTENCE_ENDS]] |= END  # ... before white space
     flags[[ord(c) for c in SENTENCE_ENDS_CLOSED]] |= CLOSED  # ... anywhere
-    flags[where(lambda c: unicodedata.category(c).startswith("M"))] |= MARK  # inside a word (normalize._WORD)
+    flags[where(lambda c: unicodedata.category(c).startswith("M"))] |= MARK  # inside a word (stages.words._WORD)
     flags[[ord(c) for c in "•*+-"]] |= BULLET  # a line starting so opens a paragraph
     flags[[ord(c) for c in "<:\"”'" + SENTENCE_ENDS + SENTENCE_ENDS_CLOSED]] |= FINAL  # a line ending so closes
     # its paragraph (normalize._closes)
@@ -76,7 +76,7 @@ _JAMO = ((0x1100, 0x1200), (0xA960, 0xA980), (0xD7B0, 0xD800))  # Hangul jamo co
 
 
 class Expansions(NamedTuple):
-    """Each BMP character's folded form as ``normalize.fold`` gives it, character by character."""
+    """Each BMP character's folded form as ``stages.words.fold`` gives it, character by character."""
 
     length: np.ndarray  # int8: how many code points; -1 where the kernels do not cover the character
     codes: np.ndarray  # int32 (BMP, WIDEST): the code points

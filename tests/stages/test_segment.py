@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from dedup.errors import PipelineError
 from dedup.stages import segment
-from dedup.stages.normalize import pairs_of_unspaced, words_of
+from dedup.stages.words import pairs_of_unspaced, words_of
 
 
 def test_pairs_are_the_default_and_overlap() -> None:
