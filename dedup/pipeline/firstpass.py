@@ -43,7 +43,8 @@ from dedup.runtime import heap
 from dedup.runtime.engine import Engine, LocalEngine
 from dedup.stages import segment
 from dedup.stages.boilerplate import MIN_TOKENS
-from dedup.stages.ingest import Item, assign_ids, discover, read_items, skipped_of
+from dedup.stages.ingest import assign_ids, discover, read_items, skipped_of
+from dedup.stages.items import Item
 from dedup.stages.language import body_prefix, main_script
 from dedup.stages.normalize import normalize
 from dedup.stages.records import PART_BYTES, Part, iter_part, plan

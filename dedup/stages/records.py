@@ -33,7 +33,8 @@ from typing import IO, Any
 import orjson
 
 from dedup.config import Config
-from dedup.stages.ingest import MB, Item, _check_text, _scalar, _Skip, normalize_date
+from dedup.stages.items import MB, Item, _check_text, _scalar, _Skip
+from dedup.stages.metadata import normalize_date
 
 SHARDS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
           ".parquet": "parquet", ".pq": "parquet", ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow"}

@@ -10,7 +10,8 @@ import orjson
 import pytest
 
 from dedup.config import Config
-from dedup.stages.ingest import IngestError, ingest, normalize_date, text_metadata
+from dedup.stages.ingest import IngestError, ingest
+from dedup.stages.metadata import normalize_date, text_metadata
 
 ROOT = Path(__file__).resolve().parents[2]
 BODY = ("The council voted on Tuesday to close the old library. Residents said they were "
