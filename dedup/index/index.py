@@ -35,6 +35,7 @@ from dedup.pipeline.firstpass import Pass, first_pass
 from dedup.pipeline.runner import compare
 from dedup.pipeline.sources import Source, materialize
 from dedup.report.writer import write_report
+from dedup.stages import spill
 from dedup.types import Progress, RunResult, Skipped
 
 
@@ -205,7 +206,8 @@ class Index:
                       dict(con.execute("SELECT id, batch FROM clusters").fetchall()))
         old = segments.load(con, updated | drop)
         parts = [d for d in (old, fresh) if d is not None and len(d)]
-        new_store = DocStore(fresh.ids, fresh.locators, fresh.digests, config) if fresh is not None else None
+        new_store = (DocStore(fresh.ids, fresh.locators, fresh.digests, config, keep=p.spill if p else None)
+                     if fresh is not None else None)
         plan: Plan | None = None
         result: RunResult | None = None
         if parts:
@@ -227,7 +229,7 @@ class Index:
         canonicals = dict(con.execute("SELECT id, canonical FROM clusters").fetchall())
         events, counts = changes(fresh.ids if fresh is not None else [], updated, unchanged, sorted(drop),
                                  p.skipped if p else [], was, canonicals, plan, result)
-        self._write(batch, fresh, new_store if keep_texts else None, drop, plan, result, known)
+        self._write(batch, fresh, new_store, keep_texts, drop, plan, result, known)
         return self._log(batch, events, counts, p, label, t0)
 
     def _log(self, batch: int, events: list[dict[str, Any]], counts: dict[str, int], p: Pass | None, label: str,
@@ -242,9 +244,10 @@ class Index:
         con.execute("INSERT INTO batches VALUES (?, ?, ?, ?)", (batch, _now(), label, orjson.dumps(counts)))
         return Change(batch, events, counts, list(p.skipped) if p else [], time.perf_counter() - t0)
 
-    def _write(self, batch: int, fresh: DocArrays | None, store: DocStore | None, drop: set[str],
+    def _write(self, batch: int, fresh: DocArrays | None, store: DocStore | None, keep_texts: bool, drop: set[str],
                plan: Plan | None, result: RunResult | None, known: Known) -> None:
-        """Store the new documents (their texts from ``store``; None: where to read them), clusters, aliases."""
+        """Store the new documents (their texts from ``store``, or with ``keep_texts`` False where to read them,
+        but for records the run spilled, whose spill file goes with the run), clusters, aliases."""
         con = self.con
         if drop:
             con.executemany("DELETE FROM docs WHERE id = ?", ((d,) for d in sorted(drop)))
@@ -255,7 +258,8 @@ class Index:
             added = _now()
             rows = []
             for k, info in enumerate(fresh.infos):
-                text = segments.pack_text(store.text(k)) if store is not None else None
+                stored = store is not None and (keep_texts or spill.spilled(fresh.locators[k].full))
+                text = segments.pack_text(store.text(k)) if stored else None
                 rows.append((info.id, seg, k, segments.signed(int(fresh.digests[k])), batch, added, info.date,
                              segments.info_blob(info), text,
                              None if text is not None else segments.locator_blob(fresh.locators[k])))

@@ -27,8 +27,15 @@ class StoreError(PipelineError):
 class DocStore:
     """Reads documents again on demand, and checks each against the digest the first pass took."""
 
-    def __init__(self, ids: list[str], locators: list[Locator], digests: np.ndarray, config: Config) -> None:
+    def __init__(self, ids: list[str], locators: list[Locator], digests: np.ndarray, config: Config,
+                 keep: object = None) -> None:
+        """``keep``: what must live as long as the texts are read (the first pass's spill folder)."""
         self.ids, self.locators, self.digests, self.config = ids, locators, digests, config
+        self._kept = keep
+
+    def __getstate__(self) -> dict:
+        """Sent to a worker without what it keeps alive: the worker reads the texts, this process owns them."""
+        return {**self.__dict__, "_kept": None}
 
     def document(self, k: int) -> Document:
         return self._read(k, metadata=True)

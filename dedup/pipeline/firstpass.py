@@ -29,19 +29,20 @@ module wires stages; the stages themselves stay functions over the core types.
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from dedup.config import Config
 from dedup.pipeline.corpus import Corpus, DocArrays, corpus_of
-from dedup.pipeline.docstore import digest
+from dedup.pipeline.docstore import DocStore, digest
 from dedup.runtime import heap
 from dedup.runtime.engine import Engine, LocalEngine
-from dedup.stages import segment
+from dedup.stages import segment, spill
 from dedup.stages.boilerplate import MIN_TOKENS
 from dedup.stages.ingest import assign_ids, discover, read_items, skipped_of
 from dedup.stages.items import Item
@@ -102,10 +103,14 @@ def _sketch_task(parts: list[Part], config: Config) -> _Chunk:
     for part in parts:
         t0 = time.perf_counter()
         stream = iter_part(part, config) if part.fmt else iter(read_items(part.full, part.rel, config))
+        spilled = spill.Writer(part.spill) if part.spill else None
         for r, item in enumerate(stream):
             t_read += time.perf_counter() - t0
             items.append(item)
-            locators.append(Locator(part.full, part.rel, item.number if part.fmt else r, item.offset))
+            if spilled is not None and item.skip is None:
+                locators.append(Locator(part.spill, part.rel, item.number, spilled.write(item.fields)))
+            else:
+                locators.append(Locator(part.full, part.rel, item.number if part.fmt else r, item.offset))
             if item.skip is not None:
                 words.append(-1)
                 digests.append(0)
@@ -139,6 +144,8 @@ def _sketch_task(parts: list[Part], config: Config) -> _Chunk:
                 item.fields["python_path"] = main_script(body_prefix(text, sk.spans))
             t_sketch += time.perf_counter() - t0
             t0 = time.perf_counter()
+        if spilled is not None:
+            spilled.close()
     return _Chunk(items, locators, np.array(words, dtype=np.int64), np.array(digests, dtype=np.uint64),
                   np.array(keys, dtype=np.uint64),
                   None if config.shingle_size == 1 else _pack(shingles, np.uint32), _pack(prints, np.uint64),
@@ -192,13 +199,16 @@ class Pass:
     files: int
     seconds: dict[str, float]  # time per stage of the pass (ingest, normalize; shingle's is in normalize's)
     python_path: dict[str, int]  # compared documents the Python stages read, by the script most of their body is in
+    spill: tempfile.TemporaryDirectory | None = None  # where spilled records are read again (``stages.spill``):
+    # hold it as long as the documents' texts are read
 
 
 def prepare(root: str | os.PathLike, config: Config, progress: Progress | None = None,
             engine: Engine | None = None) -> Corpus:
     """Read, normalize and hash every document under ``root``; the corpus as compact arrays."""
     p = first_pass(root, config, progress, engine)
-    return corpus_of(p.docs, config, None, p.skipped, p.too_short, p.files, p.seconds, p.python_path)
+    store = DocStore(p.docs.ids, p.docs.locators, p.docs.digests, config, keep=p.spill)
+    return corpus_of(p.docs, config, store, p.skipped, p.too_short, p.files, p.seconds, p.python_path)
 
 
 def first_pass(root: str | os.PathLike, config: Config, progress: Progress | None = None,
@@ -214,6 +224,11 @@ def first_pass(root: str | os.PathLike, config: Config, progress: Progress | Non
     files, items = discover(root)
     parts = [part for rel, full in files for part in plan(full, rel)]
     del files
+    spill_dir = None  # for the records that cannot be read again by position (stages.spill)
+    if any(spill.needed(p.fmt, p.compression) for p in parts):
+        spill_dir = tempfile.TemporaryDirectory(prefix="dedup-spill-")
+        parts = [replace(p, spill=os.path.join(spill_dir.name, f"{k}{spill.SUFFIX}"))
+                 if spill.needed(p.fmt, p.compression) else p for k, p in enumerate(parts)]
     n0 = len(items)  # folders that could not be listed: skipped items with no arrays
     locators = [Locator(it.path, it.path, 0) for it in items]
     none64, none32 = np.full(n0, -1, dtype=np.int64), np.zeros(n0, dtype=np.uint64)
@@ -286,7 +301,7 @@ def first_pass(root: str | os.PathLike, config: Config, progress: Progress | Non
     busy = sum(work) or 1.0
     seconds = {"ingest": wall * work[0] / busy, "normalize": wall * work[1] / busy, "shingle": 0.0}
     return Pass(docs, sorted(skipped, key=lambda x: x.id), len(ingested) - len(kept), n_files, seconds,
-                dict(sorted(slow.items(), key=lambda kv: (-kv[1], kv[0]))))
+                dict(sorted(slow.items(), key=lambda kv: (-kv[1], kv[0]))), spill_dir)
 
 
 def _info(doc_id: str, item: Item, words: int) -> DocInfo:

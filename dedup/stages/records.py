@@ -33,6 +33,7 @@ from typing import IO, Any
 import orjson
 
 from dedup.config import Config
+from dedup.stages import spill
 from dedup.stages.items import MB, Item, _check_text, _scalar, _Skip
 from dedup.stages.metadata import normalize_date
 
@@ -56,6 +57,7 @@ class Part:
     stop: int = -1  # the end (exclusive) of the same; -1: to the end of the file
     first: int = 1  # the number of the part's first record (a line number for JSON lines)
     size: int = 0  # bytes, for progress
+    spill: str = ""  # where the first pass writes the part's records to be read again (``stages.spill``)
 
 
 def shard_format(rel: str) -> tuple[str | None, str | None]:
@@ -414,8 +416,11 @@ def _columns(names: list[str], part: Part, config: Config) -> list[str]:
 
 
 def read_record(full: str, rel: str, number: int, offset: int, config: Config) -> Item | None:
-    """The record ``number`` of a shard, read again: by its byte offset where it has one, else from its
-    row group, else by reading the shard up to it.  None when it is not there any more."""
+    """The record ``number`` of a shard, read again: from the run's spill file, or by its byte offset where
+    it has one, else from its row group, else by reading the shard up to it.  None when it is not there
+    any more."""
+    if spill.spilled(full):  # a record of a compressed, CSV or JSON array shard: from the run's spill file
+        return spill.read(full, rel, number, offset)
     fmt, compression = shard_format(rel)
     if fmt is None:
         return None
