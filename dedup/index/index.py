@@ -12,6 +12,7 @@ one article without writing (``search``); ``result`` and ``export`` give what
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
@@ -48,6 +49,8 @@ class Change:
     counts: dict[str, int]
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
+    stages: dict[str, float] = field(default_factory=dict)  # seconds of each part after the first pass: load,
+    # statistics, compare (and each of its stages), write
 
     def summary(self, path: Path) -> str:
         c = self.counts
@@ -204,6 +207,7 @@ class Index:
         was = {d: before[d] for d in updated if d in before}
         known = Known({d: c for d, c in before.items() if d not in updated | drop},
                       dict(con.execute("SELECT id, batch FROM clusters").fetchall()))
+        clock = {"load": time.perf_counter()}
         old = segments.load(con, updated | drop)
         parts = [d for d in (old, fresh) if d is not None and len(d)]
         new_store = (DocStore(fresh.ids, fresh.locators, fresh.digests, config, keep=p.spill if p else None)
@@ -213,6 +217,7 @@ class Index:
         if parts:
             whole = DocArrays.join(parts)
             store = segments.IndexStore(self.path, whole.infos, config, new_store)
+            clock["statistics"] = time.perf_counter()
             corpus = corpus_of(whole, config, store, p.skipped if p else [], p.too_short if p else 0,
                                p.files if p else 0, p.seconds if p else None)
             found: list[Plan] = []
@@ -221,16 +226,24 @@ class Index:
                 found.append(regroup(groups, known, corpus.index))
                 return found[0].groups
 
+            clock["compare"] = time.perf_counter()
             try:
                 result = compare(corpus, config, progress, keep, root=label)
             except StoreError as err:
                 raise IndexFileError(str(err)) from None
             plan = found[0]
+        clock["write"] = time.perf_counter()
         canonicals = dict(con.execute("SELECT id, canonical FROM clusters").fetchall())
         events, counts = changes(fresh.ids if fresh is not None else [], updated, unchanged, sorted(drop),
                                  p.skipped if p else [], was, canonicals, plan, result)
         self._write(batch, fresh, new_store, keep_texts, drop, plan, result, known)
-        return self._log(batch, events, counts, p, label, t0)
+        change = self._log(batch, events, counts, p, label, t0)
+        marks = [*clock.items(), ("end", time.perf_counter())]
+        change.stages = {name: round(b - a, 2) for (name, a), (_, b) in itertools.pairwise(marks)}
+        if result is not None:  # and the comparison's own stages, within "compare" (the first pass is before)
+            change.stages |= {f"compare: {s.stage}": round(s.seconds, 2) for s in result.stages
+                              if s.stage not in ("ingest", "normalize", "shingle")}
+        return change
 
     def _log(self, batch: int, events: list[dict[str, Any]], counts: dict[str, int], p: Pass | None, label: str,
              t0: float) -> Change:
