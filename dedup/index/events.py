@@ -12,11 +12,11 @@ would have kept apart: see ``ids``) and ``dissolved`` (fewer than two members le
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dedup.index.ids import Plan
-from dedup.storage.packed import heads
-from dedup.types import RunResult, Skipped
+from dedup.types import ClusterHead, Skipped
 
 KINDS = ("added", "updated", "unchanged", "expired", "skipped", "created", "grew", "merged", "left",
          "canonical_changed", "kept_together", "dissolved")
@@ -24,13 +24,12 @@ KINDS = ("added", "updated", "unchanged", "expired", "skipped", "created", "grew
 
 def changes(fresh: list[str], updated: set[str], unchanged: list[str], expired: list[str], skipped: list[Skipped],
             was: dict[str, str], canonicals: dict[str, str], plan: Plan | None,
-            result: RunResult | None) -> tuple[list[dict[str, Any]], dict[str, int]]:
+            tops: Sequence[tuple[ClusterHead, str]], now: Mapping[str, str]) -> tuple[list[dict[str, Any]],
+                                                                                 dict[str, int]]:
     """(events, counts by kind); ``was``: the cluster of each updated document before the change,
-    ``canonicals``: each cluster's canonical before it."""
-    now: dict[str, str] = {}
-    tops = list(heads(result.clusters)) if result is not None else []
-    for h in tops:
-        now.update((m, h.id) for m in h.members)
+    ``canonicals``: each cluster's canonical before it; ``tops``: the clusters the change wrote, with
+    their canonical's reason; ``now``: the cluster of each document after it (at least of those the
+    change names)."""
     docs: list[dict[str, Any]] = []
     for d in fresh:
         docs.append({"event": "updated" if d in updated else "added", "id": d, "cluster": now.get(d)})
@@ -56,11 +55,11 @@ def changes(fresh: list[str], updated: set[str], unchanged: list[str], expired: 
         if c is not None and now.get(d) != (plan.aliases.get(c, c) if plan else c):
             groups.append({"event": "left", "cluster": c, "id": d, "reason": "updated: its new text is not "
                            "a copy of the cluster's"})
-    for k, h in enumerate(tops):
+    for h, reason in tops:
         old = canonicals.get(h.id)
         if old is not None and old != h.canonical:
             groups.append({"event": "canonical_changed", "cluster": h.id, "from": old, "to": h.canonical,
-                           "reason": result.clusters[k].canonical_reason})  # type: ignore[union-attr]
+                           "reason": reason})
     for c in plan.dissolved if plan is not None else sorted(canonicals):
         groups.append({"event": "dissolved", "cluster": c})
     groups.sort(key=lambda e: (e["cluster"], KINDS.index(e["event"]), e.get("id", "")))

@@ -25,19 +25,31 @@ import numpy as np
 import orjson
 
 from dedup.config import Config
-from dedup.index import segments
+from dedup.index import edges, segments, update
 from dedup.index.events import changes
-from dedup.index.ids import Known, Plan, regroup
-from dedup.index.schema import IndexFileError, begin, connect, create, is_new, reconcile, stored_config
+from dedup.index.ids import Known, regroup
+from dedup.index.schema import (
+    FORMAT,
+    IndexFileError,
+    begin,
+    connect,
+    create,
+    is_new,
+    migrate,
+    reconcile,
+    stored_config,
+)
 from dedup.index.search import Searcher, state
+from dedup.index.update import Update
 from dedup.pipeline.corpus import DocArrays, corpus_of
 from dedup.pipeline.docstore import DocStore, StoreError
 from dedup.pipeline.firstpass import Pass, first_pass
-from dedup.pipeline.runner import compare
+from dedup.pipeline.runner import compare, finish, first_stages
 from dedup.pipeline.sources import Source, materialize
 from dedup.report.writer import write_report
 from dedup.stages import spill
-from dedup.types import Progress, RunResult, Skipped
+from dedup.stages.cluster import cluster
+from dedup.types import Progress, RunResult, Skipped, StageCount
 
 
 @dataclass
@@ -94,6 +106,10 @@ class Index:
                 config = Config(**options)
             else:
                 config = reconcile(stored_config(con, path), options, path)
+                if not readonly and dict(con.execute("SELECT key, value FROM meta")).get("format") != str(FORMAT):
+                    begin(con, path)
+                    migrate(con)
+                    con.execute("COMMIT")
                 keep_texts = dict(con.execute("SELECT key, value FROM meta").fetchall()).get("texts") != "refer"
         except BaseException:
             con.close()
@@ -114,14 +130,18 @@ class Index:
 
     # ------------------------------------------------------------ writing
 
-    def add(self, source: Source, progress: Progress | None = None) -> Change:
-        """Read the articles of ``source``, compare them with the index's, and store them (one transaction)."""
+    def add(self, source: Source, progress: Progress | None = None, recompare: bool = False) -> Change:
+        """Read the articles of ``source``, compare them with the index's, and store them (one transaction).
+
+        Only the pairs the new articles bring are judged (``update``); ``recompare`` judges every pair
+        of the index again under the statistics of the corpus as it now is."""
         t0 = time.perf_counter()
         src = materialize(source)
         try:
             with self._writing(new=True):
                 p = first_pass(src.root, self.config, progress)
-                return self._change(p, set(), progress, src.label, t0, self.keep_texts or src.folder is not None)
+                return self._change(p, set(), progress, src.label, t0, self.keep_texts or src.folder is not None,
+                                    recompare)
         finally:
             if src.folder is not None:
                 src.folder.cleanup()
@@ -174,10 +194,11 @@ class Index:
         return {"bytes_before": size, "bytes_after": self.path.stat().st_size}
 
     def _change(self, p: Pass | None, drop: set[str], progress: Progress | None, label: str, t0: float,
-                keep_texts: bool = True) -> Change:
+                keep_texts: bool = True, recompare: bool = False) -> Change:
         """Compare the index with ``p``'s documents (without ``drop``) and write the outcome (no commit).
 
-        ``keep_texts``: store the new documents' texts; else only where to read them again."""
+        ``keep_texts``: store the new documents' texts; else only where to read them again.
+        ``recompare``: judge every pair again (``update.recompare``), not only the new ones."""
         con, config = self.con, self.config
         fresh: DocArrays | None = None
         unchanged: list[str] = []
@@ -199,10 +220,7 @@ class Index:
             if not p.docs.infos and not con.execute("SELECT 1 FROM docs LIMIT 1").fetchone():
                 raise IndexFileError(f"{label}: nothing to add: {len(p.skipped)} input(s), all skipped")
             # nothing new: the clusters stay as they are, and no array is loaded
-            events, counts = changes([], set(), unchanged, [], p.skipped, {}, {}, None, None)
-            for e in events:
-                if e["event"] == "unchanged":
-                    e["cluster"] = before.get(e["id"])
+            events, counts = changes([], set(), unchanged, [], p.skipped, {}, {}, None, [], before)
             return self._log(batch, events, counts, p, label, t0)
         was = {d: before[d] for d in updated if d in before}
         known = Known({d: c for d, c in before.items() if d not in updated | drop},
@@ -212,38 +230,46 @@ class Index:
         parts = [d for d in (old, fresh) if d is not None and len(d)]
         new_store = (DocStore(fresh.ids, fresh.locators, fresh.digests, config, keep=p.spill if p else None)
                      if fresh is not None else None)
-        plan: Plan | None = None
-        result: RunResult | None = None
+        up: Update | None = None
+        recompare = recompare or self._meta("edges") != "complete"
+        lost = set() if recompare else edges.remove(con, updated | drop)
         if parts:
             whole = DocArrays.join(parts)
             store = segments.IndexStore(self.path, whole.infos, config, new_store)
             clock["statistics"] = time.perf_counter()
             corpus = corpus_of(whole, config, store, p.skipped if p else [], p.too_short if p else 0,
                                p.files if p else 0, p.seconds if p else None)
-            found: list[Plan] = []
-
-            def keep(groups: list) -> list:
-                found.append(regroup(groups, known, corpus.index))
-                return found[0].groups
-
             clock["compare"] = time.perf_counter()
             try:
-                result = compare(corpus, config, progress, keep, root=label)
+                if recompare:
+                    up = update.recompare(corpus, config, known, progress, label)
+                else:
+                    up = update.increment(con, corpus, config, known, fresh.ids if fresh is not None else [],
+                                          lost, {before[d] for d in updated | drop if d in before}, progress)
             except StoreError as err:
                 raise IndexFileError(str(err)) from None
-            plan = found[0]
         clock["write"] = time.perf_counter()
         canonicals = dict(con.execute("SELECT id, canonical FROM clusters").fetchall())
+        now = dict(up.now) if up is not None else {}
+        for d in unchanged:  # outside what the change cut again, a document stays where it was
+            if d not in now and (up is None or up.scope is None or d not in up.scope) and d in known.members:
+                now[d] = known.members[d]
         events, counts = changes(fresh.ids if fresh is not None else [], updated, unchanged, sorted(drop),
-                                 p.skipped if p else [], was, canonicals, plan, result)
-        self._write(batch, fresh, new_store, keep_texts, drop, plan, result, known)
+                                 p.skipped if p else [], was, canonicals, up.plan if up else None,
+                                 up.tops if up else [], now)
+        self._write(batch, fresh, new_store, keep_texts, drop, up, known)
+        if recompare and up is not None:
+            self.con.execute("INSERT OR REPLACE INTO meta VALUES ('edges', 'complete')")
         change = self._log(batch, events, counts, p, label, t0)
         marks = [*clock.items(), ("end", time.perf_counter())]
         change.stages = {name: round(b - a, 2) for (name, a), (_, b) in itertools.pairwise(marks)}
-        if result is not None:  # and the comparison's own stages, within "compare" (the first pass is before)
-            change.stages |= {f"compare: {s.stage}": round(s.seconds, 2) for s in result.stages
-                              if s.stage not in ("ingest", "normalize", "shingle")}
+        if up is not None:  # and the comparison's own stages, within "compare" (the first pass is before)
+            change.stages |= {f"compare: {s.stage}": round(s.seconds, 2) for s in up.stages}
         return change
+
+    def _meta(self, key: str) -> str | None:
+        row = self.con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
 
     def _log(self, batch: int, events: list[dict[str, Any]], counts: dict[str, int], p: Pass | None, label: str,
              t0: float) -> Change:
@@ -258,9 +284,9 @@ class Index:
         return Change(batch, events, counts, list(p.skipped) if p else [], time.perf_counter() - t0)
 
     def _write(self, batch: int, fresh: DocArrays | None, store: DocStore | None, keep_texts: bool, drop: set[str],
-               plan: Plan | None, result: RunResult | None, known: Known) -> None:
+               up: Update | None, known: Known) -> None:
         """Store the new documents (their texts from ``store``, or with ``keep_texts`` False where to read them,
-        but for records the run spilled, whose spill file goes with the run), clusters, aliases."""
+        but for records the run spilled, whose spill file goes with the run), clusters, pairs, aliases."""
         con = self.con
         if drop:
             con.executemany("DELETE FROM docs WHERE id = ?", ((d,) for d in sorted(drop)))
@@ -280,15 +306,24 @@ class Index:
         con.execute("DELETE FROM segments WHERE seg NOT IN (SELECT DISTINCT seg FROM docs)")
         con.execute("DELETE FROM blobs WHERE seg NOT IN (SELECT seg FROM segments)")
         born = known.born
-        con.execute("DELETE FROM members")
-        con.execute("DELETE FROM clusters")
-        if result is not None:
-            for c in result.clusters:
+        if up is None or up.replaced is None:  # every cluster and pair written again
+            con.execute("DELETE FROM members")
+            con.execute("DELETE FROM clusters")
+            con.execute("DELETE FROM edges")
+        else:
+            for ids, sql in ((sorted(up.scope | drop), "DELETE FROM members WHERE doc IN ({})"),  # type: ignore[operator]
+                             (sorted(up.replaced), "DELETE FROM clusters WHERE id IN ({})")):
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start:start + 500]
+                    con.execute(sql.format(",".join("?" * len(chunk))), chunk)
+        if up is not None:
+            for h, reason in up.tops:
                 con.execute("INSERT INTO clusters VALUES (?, ?, ?, ?, ?)",
-                            (c.id, c.canonical, c.canonical_reason, born.get(c.id, batch), len(c.members)))
-                con.executemany("INSERT INTO members VALUES (?, ?)", ((m.id, c.id) for m in c.members))
-        if plan is not None:
-            for old, new in plan.aliases.items():
+                            (h.id, h.canonical, reason, born.get(h.id, batch), len(h.members)))
+                con.executemany("INSERT INTO members VALUES (?, ?)", ((m, h.id) for m in h.members))
+            if up.pairs is not None:
+                edges.store(con, up.pairs)
+            for old, new in up.plan.aliases.items():
                 con.execute("UPDATE aliases SET cluster = ? WHERE cluster = ?", (new, old))
                 con.execute("INSERT OR REPLACE INTO aliases VALUES (?, ?)", (old, new))
 
@@ -300,20 +335,33 @@ class Index:
     # ------------------------------------------------------------ reading
 
     def result(self, progress: Progress | None = None) -> RunResult:
-        """The index's documents compared as one corpus, the clusters under their kept ids."""
+        """The index's documents as one run's result: its clusters, under their ids, cut from the pairs it
+        keeps, with every variant's figures and diff (an index whose pairs are not kept yet, of an earlier
+        format, compares them all again)."""
         con = self.con
         con.execute("BEGIN")  # one snapshot: a writer's commit meanwhile is not half seen
         try:
             known = self._known()
             old = segments.load(con)
+            kept = edges.every(con) if self._meta("edges") == "complete" else None
         finally:
             con.execute("COMMIT")
         if old is None:
             raise IndexFileError(f"{self.path}: the index holds no documents")
         corpus = corpus_of(old, self.config, segments.IndexStore(self.path, old.infos, self.config))
         try:
-            return compare(corpus, self.config, progress, lambda g: regroup(g, known, corpus.index).groups,
-                           root=str(self.path))
+            if kept is None:
+                return compare(corpus, self.config, progress, lambda g: regroup(g, known, corpus.index).groups,
+                               root=str(self.path))
+            t0 = time.perf_counter()
+            ids = [d.id for d in corpus.infos]
+            plan = regroup(cluster(ids, kept), known, corpus.index)
+            clustered = sum(len(g.members) for g in plan.groups)
+            stages = [*first_stages(corpus, self.path),
+                      StageCount("cluster", len(ids), clustered, time.perf_counter() - t0,
+                                 f"{len(plan.groups)} cluster(s) from the {len(kept)} accepted pair(s) the index "
+                                 f"keeps; {len(ids) - clustered} singleton(s)")]
+            return finish(corpus, self.config, plan.groups, edges.table(ids, corpus.index, kept), stages, progress)
         except StoreError as err:
             raise IndexFileError(str(err)) from None
 

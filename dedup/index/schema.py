@@ -15,6 +15,7 @@ Tables::
     members(doc, cluster)    the cluster of each clustered document
     clusters(id, ...)        each cluster: canonical, the addition that made it, its size
     aliases(alias, cluster)  ids of clusters merged into another, which still resolve
+    edges(a, b, ...)         every accepted pair: its figures, relation and reason (``edges``)
     batches(batch, ...)      each addition: when, from what, what it changed
     events(n, batch, ...)    what each addition changed, as the JSON lines ``index add`` prints
 """
@@ -31,8 +32,10 @@ from dedup._version import __version__
 from dedup.config import EXECUTION, Config
 from dedup.errors import PipelineError
 
-FORMAT = 2  # the layout of the tables and blobs; an index of another format is refused (2: each document
-# has its language, and its arrays hold the stems of that language)
+FORMAT = 3  # the layout of the tables and blobs; an index of another format is refused (2: each document
+# has its language, and its arrays hold the stems of that language; 3: the accepted pairs are kept)
+MIGRATES = {"2": "3"}  # formats opened for writing are brought to FORMAT: 2 gains the edges table, which
+# its next addition fills by comparing every pair again
 BUSY_SECONDS = 5.0
 
 
@@ -52,6 +55,11 @@ CREATE TABLE clusters (id TEXT PRIMARY KEY, canonical TEXT NOT NULL, reason TEXT
 CREATE TABLE aliases (alias TEXT PRIMARY KEY, cluster TEXT NOT NULL);
 CREATE TABLE batches (batch INTEGER PRIMARY KEY, at TEXT NOT NULL, source TEXT NOT NULL, summary BLOB NOT NULL);
 CREATE TABLE events (n INTEGER PRIMARY KEY, batch INTEGER NOT NULL, kind TEXT NOT NULL, data BLOB NOT NULL);
+"""
+_EDGES = """
+CREATE TABLE edges (a TEXT NOT NULL, b TEXT NOT NULL, figures BLOB NOT NULL, relation INTEGER NOT NULL,
+                    reason TEXT NOT NULL, PRIMARY KEY (a, b)) WITHOUT ROWID;
+CREATE INDEX edges_b ON edges (b);
 """
 
 
@@ -98,9 +106,9 @@ def begin(con: sqlite3.Connection, path: Path) -> None:
 
 def create(con: sqlite3.Connection, config: Config, now: str, texts: str = "store") -> None:
     """Make the tables of a new index (inside the caller's transaction); ``texts``: "store" or "refer"."""
-    for statement in filter(None, (s.strip() for s in _TABLES.split(";"))):
+    for statement in filter(None, (s.strip() for s in (_TABLES + _EDGES).split(";"))):
         con.execute(statement)
-    rows = {"format": str(FORMAT), "version": __version__, "created": now, "texts": texts,
+    rows = {"format": str(FORMAT), "version": __version__, "created": now, "texts": texts, "edges": "complete",
             "config": orjson.dumps(config.to_dict(), option=orjson.OPT_SORT_KEYS).decode()}
     con.executemany("INSERT INTO meta VALUES (?, ?)", rows.items())
 
@@ -109,10 +117,20 @@ def is_new(con: sqlite3.Connection) -> bool:
     return con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'meta'").fetchone()[0] == 0
 
 
-def stored_config(con: sqlite3.Connection, path: Path) -> Config:
-    """The parameters the index was built with; an index of another format is refused, saying so."""
+def migrate(con: sqlite3.Connection) -> None:
+    """Bring an index of an earlier format (``MIGRATES``) to this one (inside the caller's transaction)."""
     meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
-    if meta.get("format") != str(FORMAT):
+    if meta.get("format") == "2":
+        for statement in filter(None, (s.strip() for s in _EDGES.split(";"))):
+            con.execute(statement)
+        con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [("format", "3"), ("edges", "missing")])
+
+
+def stored_config(con: sqlite3.Connection, path: Path) -> Config:
+    """The parameters the index was built with; an index of another format is refused, saying so (one that
+    ``migrate`` brings to this format is read, and opened for writing is migrated by the caller)."""
+    meta = dict(con.execute("SELECT key, value FROM meta").fetchall())
+    if meta.get("format") != str(FORMAT) and MIGRATES.get(str(meta.get("format"))) != str(FORMAT):
         raise IndexFileError(f"{path}: index format {meta.get('format')} (made by dedup {meta.get('version')}); "
                          f"this dedup {__version__} reads format {FORMAT}: build the index again with this version")
     return Config.from_dict(orjson.loads(meta["config"]))

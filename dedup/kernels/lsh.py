@@ -15,13 +15,15 @@ from dedup.kernels.sorting import sort_inplace
 
 
 @numba.njit(cache=True, nogil=True)
-def _bucket_codes(in_order, starts, runs, max_bucket, last, values, sizes, screen):  # pragma: no cover - compiled
+def _bucket_codes(in_order, starts, runs, max_bucket, last, values, sizes, screen, fresh):  # pragma: no cover
     """Pair codes i * n + j (i < j) of the runs of equal keys that pass the screen.
 
     A run over ``max_bucket`` is left for the next split, or when ``last`` linked
-    as a star to its first member.  Returns the codes, the pairs met, and the
-    number of runs over ``max_bucket``.
+    as a star to its first member.  ``fresh`` (one flag per document, or empty):
+    only pairs with at least one flagged document are kept.  Returns the codes,
+    the pairs met, and the number of runs over ``max_bucket``.
     """
+    some = len(fresh) > 0
     n = values.shape[0]
     count = 0
     crowded = 0
@@ -47,6 +49,8 @@ def _bucket_codes(in_order, starts, runs, max_bucket, last, values, sizes, scree
         for a in range(1 if star else s):
             for b in range(a + 1, s):
                 i, j = m[a], m[b]
+                if some and not (fresh[i] or fresh[j]):
+                    continue
                 if screen < 0.0 or _estimate(values, sizes, i, j) >= screen:
                     out[p] = i * n + j
                     p += 1

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -40,6 +41,7 @@ from dedup.types import (
     Cluster,
     ClusterHead,
     DocInfo,
+    Edge,
     Evidence,
     Member,
     Progress,
@@ -108,22 +110,67 @@ def compare(corpus: Corpus, config: Config, progress: Progress | None = None, re
             engine.close()
     progress = progress or _noop
     t_run = time.perf_counter() if t_run is None else t_run
+    stages = first_stages(corpus, root)
+    judged = judge(corpus, config, progress, engine)
+    stages += judged.stages
+    t0 = time.perf_counter()
+    ids = [d.id for d in corpus.infos]
+    groups = cluster(ids, judged.edges.accepted_edges())
+    found = len(groups)
+    if regroup is not None:
+        groups = regroup(groups)
+    clustered = sum(len(g.members) for g in groups)
+    kept = f" (as {len(groups)} kept by the index)" if len(groups) != found else ""
+    stages.append(StageCount("cluster", len(ids), clustered, time.perf_counter() - t0,
+                             f"{found} cluster(s){kept}; {len(ids) - clustered} singleton(s)"))
+    return finish(corpus, config, groups, judged.edges, stages, progress, engine, t_run, judged.involved,
+                  judged.candidates, judged.meta)
+
+
+def first_stages(corpus: Corpus, root: str | os.PathLike = "input") -> list[StageCount]:
+    """The first pass's stage counts (ingest, normalize, shingle); a corpus with no document is refused."""
+    n, short = len(corpus.infos), corpus.too_short
+    ingested = n + short
+    stages = [StageCount("ingest", ingested + len(corpus.skipped) - short, ingested, corpus.seconds["ingest"],
+                         f"{len(corpus.skipped) - short} input(s) skipped with a reason"),
+              StageCount("normalize", ingested, n, corpus.seconds["normalize"],
+                         f"{short} too short after normalization" + python_path_note(corpus.python_path))]
+    if not n:
+        raise PipelineError(f"{root}: nothing to compare: {len(corpus.skipped)} input(s), all skipped "
+                            f"({_reasons(corpus.skipped)})")
+    stages.append(StageCount("shingle", n, n, corpus.seconds["shingle"],
+                             "hashed in normalize's compiled pass; its time is counted there"))
+    return stages
+
+
+@dataclass
+class Judged:
+    """What signatures, candidates and verify give: every candidate pair with its verdict."""
+
+    edges: EdgeTable  # in candidate order: (a, b) by document number, which is by id
+    involved: RowSubset  # the signatures of the documents in some pair
+    candidates: int
+    stages: list[StageCount]
+    meta: dict[str, object]
+
+
+def judge(corpus: Corpus, config: Config, progress: Progress | None = None, engine: Engine | None = None,
+          fresh: np.ndarray | None = None) -> Judged:
+    """Sign every document, propose pairs by LSH, verify each.  ``fresh`` (one bool per document): only the
+    pairs with a fresh document, exactly those of the pairs found without it (an index's addition)."""
+    if engine is None:
+        engine = _engine(config)
+        try:
+            return judge(corpus, config, progress, engine, fresh)
+        finally:
+            engine.close()
+    progress = progress or _noop
     stages: list[StageCount] = []
 
     def count(stage: str, n_in: int, n_out: int, seconds: float, note: str = "") -> None:
         stages.append(StageCount(stage, n_in, n_out, seconds, note))
 
-    n, short = len(corpus.infos), corpus.too_short
-    ingested = n + short
-    count("ingest", ingested + len(corpus.skipped) - short, ingested, corpus.seconds["ingest"],
-          f"{len(corpus.skipped) - short} input(s) skipped with a reason")
-    count("normalize", ingested, n, corpus.seconds["normalize"],
-          f"{short} too short after normalization" + python_path_note(corpus.python_path))
-    if not n:
-        raise PipelineError(f"{root}: nothing to compare: {len(corpus.skipped)} input(s), all skipped "
-                            f"({_reasons(corpus.skipped)})")
-    count("shingle", n, n, corpus.seconds["shingle"], "hashed in normalize's compiled pass; its time is counted there")
-
+    n = len(corpus.infos)
     t0 = time.perf_counter()
     progress("signatures", 0, n)
     values, sizes = _sign(corpus, config, engine)
@@ -139,13 +186,15 @@ def compare(corpus: Corpus, config: Config, progress: Progress | None = None, re
     screen = config.lsh_screen * config.min_containment
     pairs = candidate_pairs(sigs.values, shape, sigs.shingle_counts, screen,
                             lambda done, total: progress("candidates (LSH bands)", done, total), lsh,
-                            threads=config.workers, bands_by=_bands_by(engine) if engine.remote else None)
+                            threads=config.workers, bands_by=_bands_by(engine) if engine.remote else None,
+                            fresh=fresh)
     rows = np.unique(pairs)
     del sigs, values  # verify reads only the candidates' signatures: made again once all are freed
     involved = RowSubset(rows, _sign(corpus, config, engine, rows)[0])
     in_pairs = len(rows)
+    among = f" with one of {int(fresh.sum())} new document(s)" if fresh is not None else ""
     count("candidates", n, in_pairs, time.perf_counter() - t0,
-          f"{len(pairs)} candidate pair(s): {shape.describe()} met {lsh.collisions} pair(s) in buckets "
+          f"{len(pairs)} candidate pair(s){among}: {shape.describe()} met {lsh.collisions} pair(s) in buckets "
           f"({lsh.split_buckets} bucket(s) split, {lsh.star_buckets} linked as stars), of which "
           f"{lsh.screened_out} had an estimated containment below {screen:.2f}")
 
@@ -154,46 +203,55 @@ def compare(corpus: Corpus, config: Config, progress: Progress | None = None, re
     corpus.warm()
     edges = EdgeTable(ids, collect(engine.map(_verify_chunk, pairs, (corpus, involved, config), "verify",
                                               lambda done, total: progress("verify", done, total))))
-    accepted = edges.accepted_edges()
     count("verify", in_pairs, len(edges.linked()), time.perf_counter() - t0,
-          f"{len(accepted)} of {len(edges)} pair(s) verified as copies; "
+          f"{int(edges.accepted.sum())} of {len(edges)} pair(s) verified as copies; "
           f"{len(corpus.weights.boilerplate)} boilerplate sentence(s) discounted")
+    meta: dict[str, object] = {"lsh": {"bands": shape.bands, "rows": shape.rows, "collisions": lsh.collisions,
+                                       "screened_out": lsh.screened_out, "split_buckets": lsh.split_buckets,
+                                       "star_buckets": lsh.star_buckets}}
+    return Judged(edges, involved, len(pairs), stages, meta)
 
-    t0 = time.perf_counter()
-    groups = cluster(ids, accepted)
-    found = len(groups)
-    if regroup is not None:
-        groups = regroup(groups)
-    del accepted  # the edges as objects; the table keeps them as columns
+
+def finish(corpus: Corpus, config: Config, groups: list[Group], edges: Sequence[Edge], stages: list[StageCount],
+           progress: Progress | None = None, engine: Engine | None = None, t_run: float | None = None,
+           involved: RowSubset | None = None, candidates: int | None = None,
+           meta: dict[str, object] | None = None) -> RunResult:
+    """The canonical and every variant's diff of each of ``groups``, and the run's result.
+
+    ``involved`` holds the signatures of at least every member (by default they are made here)."""
+    if engine is None:
+        engine = _engine(config)
+        try:
+            return finish(corpus, config, groups, edges, stages, progress, engine, t_run, involved, candidates,
+                          meta)
+        finally:
+            engine.close()
+    progress = progress or _noop
+    t_run = time.perf_counter() if t_run is None else t_run
     index = corpus.index
     members = sorted(m for g in groups for m in g.members)
-    involved = involved.narrow(np.array([index[m] for m in members], dtype=np.int64))  # only members' from here
-    clustered = sum(len(g.members) for g in groups)
-    kept = f" (as {len(groups)} kept by the index)" if len(groups) != found else ""
-    count("cluster", n, clustered, time.perf_counter() - t0,
-          f"{found} cluster(s){kept}; {n - clustered} singleton(s)")
-
+    rows = np.array([index[m] for m in members], dtype=np.int64)
+    # only the members' signatures from here
+    involved = involved.narrow(rows) if involved is not None else \
+        RowSubset(np.unique(rows), _sign(corpus, config, engine, np.unique(rows))[0])
+    clustered = len(members)
     t0 = time.perf_counter()
     packed = collect(engine.map(_finish_chunk, groups, (corpus, involved, config), "canonical+diff",
                                 lambda done, total: progress("diff", done, total), chunk=GROUPS_PER_TASK, cost=40))
     clusters = PackedClusters(sorted(packed, key=lambda p: p[0].id))  # packed by the workers, not unpacked here
     del packed
-    count("canonical+diff", clustered, clustered, time.perf_counter() - t0,
-          f"{clustered - len(clusters)} variant(s) diffed")
-
+    stages = [*stages, StageCount("canonical+diff", clustered, clustered, time.perf_counter() - t0,
+                                  f"{clustered - len(clusters)} variant(s) diffed")]
     return RunResult(
         documents=tuple(corpus.infos),
         skipped=tuple(corpus.skipped),
         clusters=clusters,
-        edges=edges,  # in candidate order: (a, b) by document number, which is by id
+        edges=edges,
         stages=tuple(stages),
-        candidate_pairs=len(pairs),
+        candidate_pairs=len(edges) if candidates is None else candidates,
         seconds=time.perf_counter() - t_run,
         texts=StoredTexts(corpus.store, {m: index[m] for m in members}),
-        meta={**({"python_path": dict(corpus.python_path)} if corpus.python_path else {}),
-              "lsh": {"bands": shape.bands, "rows": shape.rows, "collisions": lsh.collisions,
-                      "screened_out": lsh.screened_out, "split_buckets": lsh.split_buckets,
-                      "star_buckets": lsh.star_buckets},
+        meta={**({"python_path": dict(corpus.python_path)} if corpus.python_path else {}), **(meta or {}),
               **({"engine": {"name": engine.name, "stages": {k: t.as_dict() for k, t in engine.traffic.items()}}}
                  if engine.remote else {})},
     )
@@ -241,7 +299,7 @@ def _finish_chunk(groups: list[Group], ctx: tuple[Corpus, RowSubset, Config]) ->
 def _finish(group: Group, corpus: Corpus, index: Mapping[str, int], values: RowSubset, config: Config) -> Cluster:
     """Choose the canonical, then figure and diff every variant against it."""
     infos = {m: corpus.infos[index[m]] for m in group.members}
-    canon, reason = canonical_stage.choose(group, infos, config.canonical)
+    canon, reason = canonical_stage.head(group, infos, config.canonical)
     derived = canonical_stage.derivation(group, infos)
     c = index[canon]
     weights = corpus.weights
@@ -256,8 +314,6 @@ def _finish(group: Group, corpus: Corpus, index: Mapping[str, int], values: RowS
         why = group.reasons.get(m) or (f"verified copy of {group.centre}: {group.joined[m]}" if m in group.joined
                                        else "centre of the cluster: the other members are verified copies of it")
         members.append(Member(m, False, ev, diff, why, *derived[m]))
-    if canon != group.centre:
-        reason += f"; members joined through {group.centre}"
     return Cluster(group.name or cluster_id(group.members), canon, reason, tuple(members))
 
 

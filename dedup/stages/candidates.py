@@ -109,19 +109,21 @@ class LshStats:
     star_buckets: int = 0
 
 
-BandInput = tuple[np.ndarray, Banding, np.ndarray, float]  # signatures, banding, sizes, screen
+BandInput = tuple[np.ndarray, Banding, np.ndarray, float, np.ndarray | None]  # signatures, banding, sizes,
+# screen, fresh
 BandMap = Callable[[list[int], BandInput], Iterator[tuple[np.ndarray, LshStats]]]  # bands -> each band's result
 
 
 def band_task(bands: list[int], ctx: BandInput) -> list[tuple[np.ndarray, LshStats]]:
     """The screened pair codes of each of ``bands``, as a task (an engine's): bands are independent."""
-    values, shape, sizes, screen = ctx
-    return [_band_pairs(values, shape, band, sizes, screen) for band in bands]
+    values, shape, sizes, screen, fresh = ctx
+    return [_band_pairs(values, shape, band, sizes, screen, fresh) for band in bands]
 
 
 def candidate_pairs(values: np.ndarray, shape: Banding, sizes: np.ndarray | None = None, screen: float = 0.0,
                     progress: Callable[[int, int], None] | None = None,
-                    stats: LshStats | None = None, threads: int = 1, bands_by: BandMap | None = None) -> np.ndarray:
+                    stats: LshStats | None = None, threads: int = 1, bands_by: BandMap | None = None,
+                    fresh: np.ndarray | None = None) -> np.ndarray:
     """Index pairs (i, j), i < j, sharing a bucket of some band; shape (k, 2), sorted, distinct.
 
     A crowded bucket of band b is split by signature value ``b * rows + rows + level``
@@ -133,6 +135,11 @@ def candidate_pairs(values: np.ndarray, shape: Banding, sizes: np.ndarray | None
     ``threads`` > 1 works on that many bands at once (the sorts and the kernel
     release the GIL); the result does not depend on it.  ``bands_by``, when given,
     runs the bands elsewhere (``band_task`` on an engine), each band's result in band order.
+
+    ``fresh`` (one bool per document): only the pairs with at least one fresh document, exactly
+    those of the pairs found without it (an index's addition: the pairs its new documents bring).
+    A band then sorts only the documents whose bucket holds a fresh one, so the cost of the
+    bands follows the fresh documents' neighbours, not the corpus (but for one pass over its keys).
     """
     n = len(values)
     if n < 2:
@@ -140,16 +147,20 @@ def candidate_pairs(values: np.ndarray, shape: Banding, sizes: np.ndarray | None
     stats = stats if stats is not None else LshStats()
     doc_sizes = (sizes if sizes is not None else np.ones(n)).astype(np.float64)
     screen = screen if sizes is not None else -1.0
+    if fresh is not None:
+        fresh = np.ascontiguousarray(fresh, dtype=np.bool_)
+        if not fresh.any():
+            return np.empty((0, 2), dtype=np.int64)
 
     def one(band: int) -> tuple[np.ndarray, LshStats]:
-        return _band_pairs(values, shape, band, doc_sizes, screen)
+        return _band_pairs(values, shape, band, doc_sizes, screen, fresh)
 
     found: list[np.ndarray] = []
     pool = ThreadPoolExecutor(threads) if threads > 1 and bands_by is None else None
     try:
         if bands_by is not None:
             bands: Iterator[tuple[np.ndarray, LshStats]] = bands_by(list(range(shape.bands)),
-                                                                    (values, shape, doc_sizes, screen))
+                                                                    (values, shape, doc_sizes, screen, fresh))
         else:
             bands = pool.map(one, range(shape.bands)) if pool else map(one, range(shape.bands))
         for band, (codes, band_stats) in enumerate(bands):
@@ -168,14 +179,21 @@ def candidate_pairs(values: np.ndarray, shape: Banding, sizes: np.ndarray | None
     return np.stack([codes // n, codes % n], axis=1) if len(codes) else np.empty((0, 2), dtype=np.int64)
 
 
-def _band_pairs(values: np.ndarray, shape: Banding, band: int, sizes: np.ndarray, screen: float
-                ) -> tuple[np.ndarray, LshStats]:
-    """The screened pair codes of one band, splitting its crowded buckets."""
+def _band_pairs(values: np.ndarray, shape: Banding, band: int, sizes: np.ndarray, screen: float,
+                fresh: np.ndarray | None = None) -> tuple[np.ndarray, LshStats]:
+    """The screened pair codes of one band, splitting its crowded buckets; with ``fresh``, only the
+    pairs with a fresh document, from the buckets that hold one (each such bucket whole)."""
     n, width = values.shape
     stats = LshStats()
     found: list[np.ndarray] = []
     keys = band_keys(values, band, shape.rows)
     members = np.arange(n, dtype=np.int64)
+    flags = np.zeros(0, dtype=np.bool_)
+    if fresh is not None:
+        wanted = np.unique(keys[fresh])
+        at = np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)
+        inside = wanted[at] == keys
+        members, keys, flags = members[inside], keys[inside], fresh
     for level in range(shape.split + 1):
         last = level == shape.split
         if level == 0 and shape.rows == 1 and n <= 1 << 32:
@@ -191,7 +209,8 @@ def _band_pairs(values: np.ndarray, shape: Banding, band: int, sizes: np.ndarray
             sorted_keys, in_order = keys[order], members[order]
         starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
         runs = np.diff(np.append(starts, len(sorted_keys)))
-        codes, met, crowded = _bucket_codes(in_order, starts, runs, shape.max_bucket, last, values, sizes, screen)
+        codes, met, crowded = _bucket_codes(in_order, starts, runs, shape.max_bucket, last, values, sizes, screen,
+                                            flags)
         found.append(codes)
         stats.collisions += met
         stats.screened_out += met - len(codes)

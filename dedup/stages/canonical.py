@@ -109,6 +109,15 @@ _REASONS = {"source": _source_reason, "coverage": _coverage_reason, "earliest": 
             "longest": _longest_reason}
 
 
+def head(group: Group, docs: Mapping[str, DocInfo], policy: str) -> tuple[str, str]:
+    """(canonical id, reason) as a cluster states them: ``choose``'s, and the centre the members joined
+    through when that is another member."""
+    canon, reason = choose(group, docs, policy)
+    if canon != group.centre:
+        reason += f"; members joined through {group.centre}"
+    return canon, reason
+
+
 def derivation(group: Group, docs: Mapping[str, DocInfo]) -> dict[str, tuple[str | None, str]]:
     """Each member's (the member it was copied from, or None; why).
 

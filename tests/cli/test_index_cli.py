@@ -103,3 +103,12 @@ def test_failures_are_one_clear_line(two_batches) -> None:
     empty = invoke("index", "add", root / "nothing", "--index", db)
     assert empty.exit_code == 1
     no_traceback(empty)
+
+
+def test_add_recompare_judges_every_pair_again(two_batches) -> None:
+    root, db = two_batches
+    assert invoke("index", "add", root / "early", "--index", db, "-j", "1").exit_code == 0
+    r = invoke("index", "add", root / "late", "--index", db, "-j", "1", "--recompare")
+    assert r.exit_code == 0, r.output
+    assert len(next(e for e in events(r.stdout) if e["event"] == "created")["members"]) == 3
+    assert "--recompare" in invoke("index", "add", "--help").output

@@ -158,3 +158,25 @@ def test_texts_can_be_read_from_the_files_instead(tmp_path: Path) -> None:
         assert ix.stats()["texts_stored"] == 0
         result, _ = ix.export(tmp_path / "out")
     assert members(result.clusters) == members(run(SEEDS, Config(jobs=1)).clusters)
+
+
+def test_an_index_of_format_2_is_read_and_its_next_addition_fills_the_pairs(records, tmp_path: Path) -> None:
+    db = tmp_path / "ix.db"
+    with Index.open(db, {"jobs": 1}) as ix:
+        ix.add(records[:60])
+        want = members(ix.result().clusters)
+    con = sqlite3.connect(db)  # as format 2 left it: no table of pairs
+    con.execute("DROP TABLE edges")
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'format'")
+    con.execute("DELETE FROM meta WHERE key = 'edges'")
+    con.commit()
+    con.close()
+    with Index.open(db, readonly=True) as ix:  # read as it is, its pairs compared again for an export
+        assert members(ix.result().clusters) == want
+    with Index.open(db, {"jobs": 1}) as ix:  # opened to write: migrated, and the addition compares all
+        assert ix.con.execute("SELECT value FROM meta WHERE key = 'format'").fetchone()[0] == str(FORMAT)
+        ix.add(records[60:])
+        assert ix.con.execute("SELECT value FROM meta WHERE key = 'edges'").fetchone()[0] == "complete"
+        pairs = ix.con.execute("SELECT count(*) FROM edges").fetchone()[0]
+        assert pairs == sum(e.accepted for e in run(records, Config(jobs=1)).edges)
+        assert ix.con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
