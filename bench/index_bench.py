@@ -4,6 +4,7 @@ Usage::
 
     python bench/index_bench.py --base 20000 --add 1000 --queries 20 [--gen-dir /tmp/dedup-index-bench]
                                 [--seed 1] [--jobs 0] [--json FILE] [--queries-only]
+                                [--keep-base | --add-only]
 
 A corpus of ``base + add + 10 * queries`` articles is generated with
 ``bench/gen_corpus.py`` (seeded, JSON lines, a fifth of them planted copies)
@@ -17,7 +18,9 @@ copy").  Printed: wall time of the build, of the addition, of the first query
 maximum), the index's bytes on disk per document, the peak
 RSS of this process, and how many answers were as expected.  The index is
 left in ``--gen-dir``; ``--queries-only`` asks the same questions of it again
-without building it (after a change to the query path).
+without building it (after a change to the query path); ``--keep-base`` keeps a
+copy of the built index, from which ``--add-only`` times the addition and the
+queries again without building (after a change to the addition).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import argparse
 import json
 import random
 import resource
+import shutil
 import statistics
 import sys
 import time
@@ -78,23 +82,36 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--queries-only", action="store_true",
                     help="query the index an earlier run of the same sizes left in --gen-dir; build and add nothing")
+    ap.add_argument("--keep-base", action="store_true",
+                    help="keep a copy of the built index (before the addition) beside it, for --add-only")
+    ap.add_argument("--add-only", action="store_true",
+                    help="start from the copy --keep-base kept: time the addition and the queries, not the build")
     args = ap.parse_args(argv)
 
     n = args.base + args.add + 10 * args.queries
     parts = corpus(n, args.gen_dir, args.seed, args.base, args.add)
     out = parts.parent
     db = args.gen_dir / f"index-{args.base}-{args.add}-s{args.seed}.db"
+    base = Path(f"{db}.base")
     if args.queries_only and not db.exists():
         ap.error(f"--queries-only: no index at {db}; run once without it")
+    if args.add_only and not base.exists():
+        ap.error(f"--add-only: no copy of the built index at {base}; run once with --keep-base")
     for suffix in ("", "-wal", "-shm"):
         if not args.queries_only:
             Path(f"{db}{suffix}").unlink(missing_ok=True)
+    if args.add_only:
+        shutil.copyfile(base, db)
     figures: dict[str, object] = {"base": args.base, "add": args.add, "queries": args.queries}
-    with Index.open(db, {"jobs": args.jobs}, must_exist=args.queries_only) as ix:
+    with Index.open(db, {"jobs": args.jobs}, must_exist=args.queries_only or args.add_only) as ix:
         if not args.queries_only:
-            t = time.perf_counter()
-            ix.add(parts / "base.jsonl")
-            figures["build_s"] = round(time.perf_counter() - t, 2)
+            if not args.add_only:
+                t = time.perf_counter()
+                ix.add(parts / "base.jsonl")
+                figures["build_s"] = round(time.perf_counter() - t, 2)
+                if args.keep_base:
+                    ix.con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    shutil.copyfile(db, base)
             t = time.perf_counter()
             change = ix.add(parts / "add.jsonl")
             figures["add_s"] = round(time.perf_counter() - t, 2)

@@ -84,16 +84,16 @@ def load(con: sqlite3.Connection, skip: set[str] | frozenset[str] = frozenset())
         if not rows:
             continue
         n = con.execute("SELECT docs FROM segments WHERE seg = ?", (seg,)).fetchone()[0]
-        whole = assemble(read(con, seg), [_none_info(i) for i in range(n)], np.zeros(n, np.uint64))
-        part = whole.take(np.array([r[0] for r in rows], dtype=np.int64))
+        whole = assemble(read(con, seg), [_NONE] * n, np.zeros(n, np.uint64))  # infos and digests set below
+        at = np.array([r[0] for r in rows], dtype=np.int64)
+        part = whole if len(at) == n and bool(np.all(at == np.arange(n))) else whole.take(at)
         part.infos = [info_of(r[3]) for r in rows]
         part.digests = np.array([r[2] for r in rows], dtype=np.int64).view(np.uint64)
         parts.append(part)
     return DocArrays.join(parts) if parts else None
 
 
-def _none_info(i: int) -> DocInfo:
-    return DocInfo(str(i), "", "", "", 0, 0)
+_NONE = DocInfo("", "", "", "", 0, 0)
 
 
 def info_blob(info: DocInfo) -> bytes:

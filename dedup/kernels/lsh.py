@@ -74,3 +74,62 @@ def _containment(pairs, values, sizes):  # pragma: no cover - compiled
     for k in range(len(pairs)):
         out[k] = _estimate(values, sizes, pairs[k, 0], pairs[k, 1])
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def fresh_buckets(keys, members, fresh):  # pragma: no cover - compiled
+    """The members whose key is the key of a fresh member, each with its bucket: (members, keys, bucket,
+    size of each bucket).  ``members[i]`` has key ``keys[i]``; ``fresh`` flags documents.  Buckets are
+    numbered in the order their first fresh member comes; the selection keeps the members' order.
+
+    One pass puts the fresh members' keys in an open-addressing table, one more looks every key up:
+    the buckets a band's fresh documents fall in, found whole without sorting the band."""
+    n = len(members)
+    n_fresh = 0
+    for i in range(n):
+        n_fresh += fresh[members[i]]
+    bits = 4
+    while (1 << bits) < 2 * n_fresh:
+        bits += 1
+    mask = np.uint64((1 << bits) - 1)
+    table = np.empty(1 << bits, dtype=np.int64)
+    slots = np.full(1 << bits, -1, dtype=np.int64)
+    n_buckets = 0
+    for i in range(n):
+        if not fresh[members[i]]:
+            continue
+        k = keys[i]
+        h = (np.uint64(k) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)
+        while slots[h] != -1 and table[h] != k:
+            h = (h + np.uint64(1)) & mask
+        if slots[h] == -1:
+            table[h] = k
+            slots[h] = n_buckets
+            n_buckets += 1
+    bucket = np.empty(n, dtype=np.int64)
+    kept = 0
+    for i in range(n):
+        k = keys[i]
+        h = (np.uint64(k) * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - bits)
+        b = -1
+        while slots[h] != -1:
+            if table[h] == k:
+                b = slots[h]
+                break
+            h = (h + np.uint64(1)) & mask
+        bucket[i] = b
+        kept += b >= 0
+    out_members = np.empty(kept, dtype=np.int64)
+    out_keys = np.empty(kept, dtype=np.int64)
+    out_bucket = np.empty(kept, dtype=np.int64)
+    size = np.zeros(n_buckets, dtype=np.int64)
+    p = 0
+    for i in range(n):
+        b = bucket[i]
+        if b >= 0:
+            out_members[p] = members[i]
+            out_keys[p] = keys[i]
+            out_bucket[p] = b
+            size[b] += 1
+            p += 1
+    return out_members, out_keys, out_bucket, size

@@ -33,7 +33,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from dedup.kernels.lsh import _bucket_codes, _containment
+from dedup.kernels.lsh import _bucket_codes, _containment, fresh_buckets
 
 
 @lru_cache(maxsize=32)
@@ -183,17 +183,14 @@ def _band_pairs(values: np.ndarray, shape: Banding, band: int, sizes: np.ndarray
                 fresh: np.ndarray | None = None) -> tuple[np.ndarray, LshStats]:
     """The screened pair codes of one band, splitting its crowded buckets; with ``fresh``, only the
     pairs with a fresh document, from the buckets that hold one (each such bucket whole)."""
+    if fresh is not None:
+        return _fresh_band_pairs(values, shape, band, sizes, screen, fresh)
     n, width = values.shape
     stats = LshStats()
     found: list[np.ndarray] = []
     keys = band_keys(values, band, shape.rows)
     members = np.arange(n, dtype=np.int64)
     flags = np.zeros(0, dtype=np.bool_)
-    if fresh is not None:
-        wanted = np.unique(keys[fresh])
-        at = np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)
-        inside = wanted[at] == keys
-        members, keys, flags = members[inside], keys[inside], fresh
     for level in range(shape.split + 1):
         last = level == shape.split
         if level == 0 and shape.rows == 1 and n <= 1 << 32:
@@ -210,7 +207,7 @@ def _band_pairs(values: np.ndarray, shape: Banding, band: int, sizes: np.ndarray
         starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
         runs = np.diff(np.append(starts, len(sorted_keys)))
         codes, met, crowded = _bucket_codes(in_order, starts, runs, shape.max_bucket, last, values, sizes, screen,
-                                            flags)
+                                            flags)  # no flags: every pair
         found.append(codes)
         stats.collisions += met
         stats.screened_out += met - len(codes)
@@ -221,6 +218,45 @@ def _band_pairs(values: np.ndarray, shape: Banding, band: int, sizes: np.ndarray
         big = np.repeat(runs > shape.max_bucket, runs)  # per sorted position: in a crowded bucket
         members = in_order[big]
         keys = _mix(sorted_keys[big], values[members, (band * shape.rows + shape.rows + level) % width])
+    return (np.concatenate(found) if len(found) > 1 else found[0]), stats
+
+
+def _fresh_band_pairs(values: np.ndarray, shape: Banding, band: int, sizes: np.ndarray, screen: float,
+                      fresh: np.ndarray) -> tuple[np.ndarray, LshStats]:
+    """``_band_pairs`` for the pairs with a fresh document, without sorting the band.
+
+    At each split level only the buckets that hold a fresh document matter, and
+    each is found whole by looking every member's key up among the fresh
+    documents' keys; their sizes are counted, not sorted.  The small buckets
+    are sorted (at most ``max_bucket`` members per fresh document) and paired;
+    the crowded ones go on to the next split as the full band sends them, or,
+    after the last, are linked as stars: the same pairs as ``_band_pairs``,
+    less those of two documents that are not fresh."""
+    n, width = values.shape
+    stats = LshStats()
+    found: list[np.ndarray] = []
+    keys = band_keys(values, band, shape.rows)
+    members = np.arange(n, dtype=np.int64)  # ascending, and kept so by every selection
+    for level in range(shape.split + 1):
+        last = level == shape.split
+        members, keys, at, size = fresh_buckets(keys, members, fresh)
+        paired = np.ones(len(at), dtype=np.bool_) if last else size[at] <= shape.max_bucket
+        order = np.argsort((at[paired].astype(np.uint64) << np.uint64(32)) | members[paired].astype(np.uint64))
+        in_order = members[paired][order]
+        runs = size if last else size[size <= shape.max_bucket]  # in bucket order, as sorted
+        starts = np.concatenate(([0], np.cumsum(runs[:-1]))).astype(np.int64) if len(runs) else runs
+        codes, met, crowded = _bucket_codes(in_order, starts, runs.astype(np.int64), shape.max_bucket, last, values,
+                                            sizes, screen, fresh)
+        found.append(codes)
+        stats.collisions += met
+        stats.screened_out += met - len(codes)
+        big = ~paired
+        if last or not big.any():
+            stats.star_buckets += crowded if last else 0
+            break
+        stats.split_buckets += int((size > shape.max_bucket).sum())
+        members = members[big]
+        keys = _mix(keys[big], values[members, (band * shape.rows + shape.rows + level) % width])
     return (np.concatenate(found) if len(found) > 1 else found[0]), stats
 
 

@@ -293,3 +293,17 @@ def test_one_row_bands_over_the_whole_32_bit_range_split_as_the_plain_rule_says(
     got = {tuple(p) for p in candidate_pairs(values, shape, stats=stats).tolist()}
     expected, met = forest_rule(values, shape)
     assert got == expected and stats.collisions == met and stats.split_buckets > 0
+
+
+@pytest.mark.parametrize(("max_bucket", "split", "share"), [(10, 2, 0.05), (10**9, 0, 0.05), (5, 0, 0.3), (4, 3, 0.01)])
+def test_fresh_documents_get_exactly_the_pairs_with_one_of_them(max_bucket, split, share) -> None:
+    rng = np.random.default_rng(max_bucket + split)
+    n = 3000
+    values = rng.integers(0, 40, size=(n, 64)).astype(np.uint32)  # few values: crowded buckets in every band
+    sizes = rng.integers(5, 100, n).astype(np.float64)
+    shape = banding(64, 1, max_bucket, split)
+    fresh = rng.random(n) < share
+    every = candidate_pairs(values, shape, sizes, 0.1)
+    got = candidate_pairs(values, shape, sizes, 0.1, fresh=fresh, threads=2)
+    assert np.array_equal(got, every[fresh[every[:, 0]] | fresh[every[:, 1]]])
+    assert len(candidate_pairs(values, shape, sizes, 0.1, fresh=np.zeros(n, dtype=bool))) == 0
