@@ -60,12 +60,14 @@ def _asked(options: dict[str, Any]) -> dict[str, Any]:
 @click.option("--keep-texts/--refer-to-files", default=True, show_default=True,
               help="For a new index: store each article's text in it, or only where to read it again "
                    "(the files must then stay where they are).")
-@click.option("--recompare", is_flag=True,
+@click.option("--recompare/--no-recompare", default=None,
               help="Judge every pair of the index again under the statistics of the corpus as it now is "
-                   "(as one `dedup run` over all of it), not only the pairs the new articles bring.")
+                   "(as one `dedup run` over all of it), or only the pairs the new articles bring. "
+                   "Default: again once the articles added since the index was last compared as a whole "
+                   "are a quarter of what it held then.")
 @config_options
 @click.option("--quiet", "-q", is_flag=True, help="Print no summary.")
-def add(path: Path, index_path: Path, changes: Path | None, keep_texts: bool, recompare: bool, quiet: bool,
+def add(path: Path, index_path: Path, changes: Path | None, keep_texts: bool, recompare: bool | None, quiet: bool,
         **options: Any) -> None:
     """Add the articles under PATH to the index, comparing them with everything in it.
 
@@ -73,9 +75,11 @@ def add(path: Path, index_path: Path, changes: Path | None, keep_texts: bool, re
     text) is left as it is; the same id with another text is an update. Prints what
     changed as JSON lines: documents added, updated, unchanged or skipped (with the
     reason), and clusters created, grown, merged, or whose canonical changed, and why.
-    Only the pairs the new articles bring are judged; pairs already judged keep their
-    verdict (--recompare judges them all again). Parameters given here must be the
-    index's own (they are stored when it is made).
+    Only the pairs the new articles bring are judged, and pairs already judged keep
+    their verdict, unless the articles added since the index was last compared as a
+    whole reach a quarter of what it held then, or --recompare is given: then every
+    pair is judged again. Parameters given here must be the index's own (they are
+    stored when it is made).
     """
     build_config(options)  # a bad value is a usage error before anything is opened
     progress = Progress(quiet)

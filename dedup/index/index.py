@@ -51,6 +51,9 @@ from dedup.stages import spill
 from dedup.stages.cluster import cluster
 from dedup.types import Progress, RunResult, Skipped, StageCount
 
+RECOMPARE_SHARE = 0.25  # once the documents added since the last full comparison are this share of the index
+# it held then, an addition compares the whole index again (``Index.add``)
+
 
 @dataclass
 class Change:
@@ -130,11 +133,14 @@ class Index:
 
     # ------------------------------------------------------------ writing
 
-    def add(self, source: Source, progress: Progress | None = None, recompare: bool = False) -> Change:
+    def add(self, source: Source, progress: Progress | None = None, recompare: bool | None = None) -> Change:
         """Read the articles of ``source``, compare them with the index's, and store them (one transaction).
 
-        Only the pairs the new articles bring are judged (``update``); ``recompare`` judges every pair
-        of the index again under the statistics of the corpus as it now is."""
+        ``recompare`` False: only the pairs the new articles bring are judged (``update.increment``);
+        True: every pair of the index is judged again under the statistics of the corpus as it now is
+        (``update.recompare``); None (the default): True once the documents added since the last full
+        comparison (these included) are ``RECOMPARE_SHARE`` of those the index held then, so that no
+        pair is judged under statistics of a corpus much smaller than the index."""
         t0 = time.perf_counter()
         src = materialize(source)
         try:
@@ -194,11 +200,12 @@ class Index:
         return {"bytes_before": size, "bytes_after": self.path.stat().st_size}
 
     def _change(self, p: Pass | None, drop: set[str], progress: Progress | None, label: str, t0: float,
-                keep_texts: bool = True, recompare: bool = False) -> Change:
+                keep_texts: bool = True, recompare: bool | None = False) -> Change:
         """Compare the index with ``p``'s documents (without ``drop``) and write the outcome (no commit).
 
         ``keep_texts``: store the new documents' texts; else only where to read them again.
-        ``recompare``: judge every pair again (``update.recompare``), not only the new ones."""
+        ``recompare``: judge every pair again (``update.recompare``), not only the new ones; None: as
+        ``add`` says."""
         con, config = self.con, self.config
         fresh: DocArrays | None = None
         unchanged: list[str] = []
@@ -231,7 +238,12 @@ class Index:
         new_store = (DocStore(fresh.ids, fresh.locators, fresh.digests, config, keep=p.spill if p else None)
                      if fresh is not None else None)
         up: Update | None = None
+        brought = len(fresh) if fresh is not None else 0
+        since = int(self._meta("added_since") or 0) + brought  # documents added since the last full comparison
+        if recompare is None:
+            recompare = old is not None and since >= RECOMPARE_SHARE * int(self._meta("recompared_docs") or 0)
         recompare = recompare or self._meta("edges") != "complete"
+        whole_again = recompare or old is None  # with no earlier document, every pair is new
         lost = set() if recompare else edges.remove(con, updated | drop)
         if parts:
             whole = DocArrays.join(parts)
@@ -260,6 +272,10 @@ class Index:
         self._write(batch, fresh, new_store, keep_texts, drop, up, known)
         if recompare and up is not None:
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('edges', 'complete')")
+        docs_now = con.execute("SELECT count(*) FROM docs").fetchone()[0]
+        con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                        [("recompared_docs", str(docs_now if whole_again else self._meta("recompared_docs") or 0)),
+                         ("added_since", str(0 if whole_again else since))])
         change = self._log(batch, events, counts, p, label, t0)
         marks = [*clock.items(), ("end", time.perf_counter())]
         change.stages = {name: round(b - a, 2) for (name, a), (_, b) in itertools.pairwise(marks)}

@@ -50,7 +50,7 @@ def test_batches_give_what_runs_over_the_prefixes_give(records, cuts, seed) -> N
     with tempfile.TemporaryDirectory() as tmp, Index.open(Path(tmp) / "ix.db", {"jobs": 1}) as ix:
         clustered: dict[str, str] = {}
         for batch, (a, b) in enumerate(itertools.pairwise(bounds), 1):
-            change = ix.add(order[a:b])
+            change = ix.add(order[a:b], recompare=False)
             new = {r["id"] for r in order[a:b]}
             kept_pairs |= {(e.a, e.b): e for e in accepted(order[:b]) if e.a in new or e.b in new}
             stored = {(x, y) for x, y in sqlite3.connect(ix.path).execute("SELECT a, b FROM edges")}
@@ -80,10 +80,30 @@ def test_one_batch_is_the_batch_run(records) -> None:
         assert members(ix.result().clusters) == members(run(records, CONFIG).clusters)
 
 
+def stored_pairs(ix: Index) -> set[tuple[str, str]]:
+    return {(x, y) for x, y in sqlite3.connect(ix.path).execute("SELECT a, b FROM edges")}
+
+
 def test_recompare_judges_every_pair_again_as_one_run(records) -> None:
     order = sorted(records, key=lambda r: r["id"][::-1])
     with tempfile.TemporaryDirectory() as tmp, Index.open(Path(tmp) / "ix.db", {"jobs": 1}) as ix:
-        ix.add(order[:30])
-        ix.add(order[30:], recompare=True)
-        stored = {(x, y) for x, y in sqlite3.connect(ix.path).execute("SELECT a, b FROM edges")}
-    assert stored == {(e.a, e.b) for e in accepted(records)}
+        ix.add(order[:70])
+        ix.add(order[70:], recompare=True)
+        assert stored_pairs(ix) == {(e.a, e.b) for e in accepted(records)}
+
+
+def test_by_default_the_index_is_compared_again_once_it_has_grown_by_a_quarter(records) -> None:
+    order = sorted(records, key=lambda r: r["id"][::-1])
+
+    def brought(prefix: int, start: int) -> set[tuple[str, str]]:
+        new = {r["id"] for r in order[start:prefix]}
+        return {(e.a, e.b) for e in accepted(order[:prefix]) if e.a in new or e.b in new}
+
+    with tempfile.TemporaryDirectory() as tmp, Index.open(Path(tmp) / "ix.db", {"jobs": 1}) as ix:
+        ix.add(order[:40])
+        ix.add(order[40:48])  # 8 added since 40 were compared: only the pairs the new ones bring
+        assert stored_pairs(ix) == brought(40, 0) | brought(48, 40)
+        ix.add(order[48:56])  # 16 added since: at least a quarter of 40, so every pair is judged again
+        assert stored_pairs(ix) == brought(56, 0)
+        ix.add(order[56:66])  # 10 since the 56 compared: under 14
+        assert stored_pairs(ix) == brought(56, 0) | brought(66, 56)
