@@ -1,12 +1,13 @@
-"""Stable cluster ids: the clusters found in the whole corpus, kept together with the index's earlier ones.
+"""Stable cluster ids: the clusters cut from the accepted pairs, kept together with the index's earlier ones.
 
-Each addition compares the whole corpus again and finds its clusters as a
-batch run would (``pipeline.runner.compare``).  The index then joins them with
-the clusters it already had: two found clusters that hold members of one
-earlier cluster stay one cluster, and an earlier member the clusters found no
-longer link stays where it was.  So adding never splits a cluster, and the
-clusters are exactly a batch run's unless such a join happened -- each one is
-reported as ``kept_together``, naming what the batch run would have kept apart.
+Each addition cuts clusters from its accepted pairs as a batch run cuts them
+(``stages.cluster``; where the addition reaches: ``edges.scope``).  The index
+then joins them with the clusters it already had: two found clusters that hold
+members of one earlier cluster stay one cluster, and an earlier member the
+clusters found no longer link stays where it was.  So adding never splits a
+cluster, and the clusters are exactly those cut from the pairs unless such a
+join happened -- each one is reported as ``kept_together``, naming what a
+batch run would have kept apart.
 
 Ids: a cluster keeps the id it had; when one bridges several earlier clusters
 it keeps the oldest one's (by the addition that made it, then by id) and the

@@ -1,12 +1,14 @@
 """The persistent index: articles added batch by batch, each compared with everything already in it.
 
 ``Index.open(path).add(source)`` reads the new articles (any input ``run``
-takes), joins their arrays with those the index keeps (``segments``), compares
-the whole corpus as a batch run would (``pipeline.runner.compare``), keeps the
-clusters' ids (``ids``), and commits the new documents, the clusters and a log
-of what changed in one SQLite transaction (``schema``).  ``query`` answers for
-one article without writing (``search``); ``result`` and ``export`` give what
-``dedup run`` gives over the index's documents.
+takes), joins their arrays with those the index keeps (``segments``), judges
+the pairs they bring, or now and then every pair again (``update``), cuts the
+clusters again where that reaches (``edges``), keeps the clusters' ids
+(``ids``), and commits the new documents, the accepted pairs, the clusters and
+a log of what changed in one SQLite transaction (``schema``).  ``query``
+answers for one article without writing (``search``); ``result`` and
+``export`` give what ``dedup run`` gives over the index's documents, with the
+index's clusters.
 """
 
 from __future__ import annotations
