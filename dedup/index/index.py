@@ -242,8 +242,10 @@ class Index:
         up: Update | None = None
         brought = len(fresh) if fresh is not None else 0
         since = int(self._meta("added_since") or 0) + brought  # documents added since the last full comparison
+        compared = self._meta("recompared_docs")  # an index with no record of it counts from now
+        base = int(compared) if compared is not None else con.execute("SELECT count(*) FROM docs").fetchone()[0]
         if recompare is None:
-            recompare = old is not None and since >= RECOMPARE_SHARE * int(self._meta("recompared_docs") or 0)
+            recompare = old is not None and since >= RECOMPARE_SHARE * base
         recompare = recompare or self._meta("edges") != "complete"
         whole_again = recompare or old is None  # with no earlier document, every pair is new
         lost = set() if recompare else edges.remove(con, updated | drop)
@@ -276,7 +278,7 @@ class Index:
             self.con.execute("INSERT OR REPLACE INTO meta VALUES ('edges', 'complete')")
         docs_now = con.execute("SELECT count(*) FROM docs").fetchone()[0]
         con.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                        [("recompared_docs", str(docs_now if whole_again else self._meta("recompared_docs") or 0)),
+                        [("recompared_docs", str(docs_now if whole_again else base)),
                          ("added_since", str(0 if whole_again else since))])
         change = self._log(batch, events, counts, p, label, t0)
         marks = [*clock.items(), ("end", time.perf_counter())]
