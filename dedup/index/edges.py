@@ -22,19 +22,18 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from dedup.index.ids import Known
-from dedup.storage.packed import EdgeColumns, EdgeTable
-from dedup.types import RELATIONS, Edge, Evidence
+from dedup.storage.packed import EdgeColumns, EdgeTable, evidence
+from dedup.types import Edge
 
 CHUNK = 500  # ids per IN (...) query
 
 
-def store(con: sqlite3.Connection, table: EdgeTable) -> int:
-    """Keep ``table``'s accepted pairs (replacing any stored for the same two documents); how many."""
-    ids, rows = table.ids, np.flatnonzero(table.accepted)
+def store(con: sqlite3.Connection, table: EdgeTable) -> None:
+    """Keep ``table``'s accepted pairs (replacing any stored for the same two documents)."""
+    ids = table.ids
     con.executemany("INSERT OR REPLACE INTO edges VALUES (?, ?, ?, ?, ?)",
                     ((ids[int(table.pairs[k, 0])], ids[int(table.pairs[k, 1])], table.figures[k].tobytes(),
-                      int(table.relations[k]), table[int(k)].reason) for k in rows.tolist()))
-    return len(rows)
+                      int(table.relations[k]), table.reason(k)) for k in np.flatnonzero(table.accepted).tolist()))
 
 
 def remove(con: sqlite3.Connection, docs: Iterable[str]) -> set[str]:
@@ -50,9 +49,7 @@ def remove(con: sqlite3.Connection, docs: Iterable[str]) -> set[str]:
 
 
 def _edge(a: str, b: str, figures: bytes, relation: int, reason: str) -> Edge:
-    f = np.frombuffer(figures, dtype=np.float64).tolist()
-    return Edge(a, b, Evidence(f[0], f[1], f[2], f[3], int(f[4]), f[5], f[6], f[7], f[8], RELATIONS[relation]),
-                True, reason)
+    return Edge(a, b, evidence(np.frombuffer(figures, dtype=np.float64).tolist(), relation), True, reason)
 
 
 def touching(con: sqlite3.Connection, docs: Sequence[str]) -> list[Edge]:

@@ -64,14 +64,17 @@ def shared(values: np.ndarray, order: np.ndarray, query: np.ndarray, sizes: np.n
         for k in range(lo, hi):
             counts[order[c, k]] += 1
     kept = 0
-    for r in range(n):
-        if counts[r] and _passes(counts[r], p, query_size, sizes[r], min_containment):
-            kept += 1
+    for r in range(n):  # the screen, once per met row: a row that fails it is not met
+        if counts[r]:
+            if _passes(counts[r], p, query_size, sizes[r], min_containment):
+                kept += 1
+            else:
+                counts[r] = 0
     rows = np.empty(kept, dtype=np.int64)
     out = np.empty(kept, dtype=np.int64)
     m = 0
     for r in range(n):
-        if counts[r] and _passes(counts[r], p, query_size, sizes[r], min_containment):
+        if counts[r]:
             rows[m] = r
             out[m] = counts[r]
             m += 1

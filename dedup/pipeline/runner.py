@@ -230,10 +230,9 @@ def finish(corpus: Corpus, config: Config, groups: list[Group], edges: Sequence[
     t_run = time.perf_counter() if t_run is None else t_run
     index = corpus.index
     members = sorted(m for g in groups for m in g.members)
-    rows = np.array([index[m] for m in members], dtype=np.int64)
+    rows = np.unique(np.array([index[m] for m in members], dtype=np.int64))
     # only the members' signatures from here
-    involved = involved.narrow(rows) if involved is not None else \
-        RowSubset(np.unique(rows), _sign(corpus, config, engine, np.unique(rows))[0])
+    involved = involved.narrow(rows) if involved is not None else RowSubset(rows, _sign(corpus, config, engine, rows)[0])
     clustered = len(members)
     t0 = time.perf_counter()
     packed = collect(engine.map(_finish_chunk, groups, (corpus, involved, config), "canonical+diff",

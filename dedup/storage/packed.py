@@ -102,6 +102,11 @@ class PackedClusters(Sequence[Cluster]):
         return PackedClusters, (list(zip(self.heads, self._blobs, strict=True)),)
 
 
+def evidence(f: Sequence[float], relation: int) -> Evidence:
+    """An ``Evidence`` from its numbers in ``_FIGURES`` order and its relation's index in ``RELATIONS``."""
+    return Evidence(f[0], f[1], f[2], f[3], int(f[4]), f[5], f[6], f[7], f[8], RELATIONS[relation])
+
+
 _FIGURES = ("minhash_jaccard", "jaccard", "containment_ab", "containment_ba", "aligned_sentences", "coverage_a",
             "coverage_b", "order", "score")
 
@@ -150,9 +155,12 @@ class EdgeTable(Sequence[Edge]):
         if isinstance(k, slice):
             return [self[i] for i in range(*k.indices(len(self)))]  # type: ignore[return-value]
         i, j = self.pairs[k].tolist()
-        f = self.figures[k].tolist()
-        ev = Evidence(f[0], f[1], f[2], f[3], int(f[4]), f[5], f[6], f[7], f[8], RELATIONS[self.relations[k]])
-        return Edge(self.ids[i], self.ids[j], ev, bool(self.accepted[k]), self._reasons[self._reason_of[k]])
+        return Edge(self.ids[i], self.ids[j], evidence(self.figures[k].tolist(), int(self.relations[k])),
+                    bool(self.accepted[k]), self.reason(k))
+
+    def reason(self, k: int) -> str:
+        """Pair k's reason, without making its ``Edge``."""
+        return self._reasons[self._reason_of[k]]
 
     def __iter__(self) -> Iterator[Edge]:
         for k in range(len(self)):
