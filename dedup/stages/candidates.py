@@ -33,7 +33,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from dedup.kernels.lsh import _bucket_codes, _containment, fresh_buckets
+from dedup.kernels.lsh import _bucket_codes, _containment, columns_of, fresh_band
 
 
 @lru_cache(maxsize=32)
@@ -109,6 +109,8 @@ class LshStats:
     star_buckets: int = 0
 
 
+FRESH_BLOCK = 16  # bands whose signature columns ``fresh_bands`` copies out at once
+
 BandInput = tuple[np.ndarray, Banding, np.ndarray, float, np.ndarray | None]  # signatures, banding, sizes,
 # screen, fresh
 BandMap = Callable[[list[int], BandInput], Iterator[tuple[np.ndarray, LshStats]]]  # bands -> each band's result
@@ -117,7 +119,9 @@ BandMap = Callable[[list[int], BandInput], Iterator[tuple[np.ndarray, LshStats]]
 def band_task(bands: list[int], ctx: BandInput) -> list[tuple[np.ndarray, LshStats]]:
     """The screened pair codes of each of ``bands``, as a task (an engine's): bands are independent."""
     values, shape, sizes, screen, fresh = ctx
-    return [_band_pairs(values, shape, band, sizes, screen, fresh) for band in bands]
+    if fresh is not None:
+        return fresh_bands(values, shape, bands, sizes, screen, fresh)
+    return [_band_pairs(values, shape, band, sizes, screen) for band in bands]
 
 
 def candidate_pairs(values: np.ndarray, shape: Banding, sizes: np.ndarray | None = None, screen: float = 0.0,
@@ -138,8 +142,8 @@ def candidate_pairs(values: np.ndarray, shape: Banding, sizes: np.ndarray | None
 
     ``fresh`` (one bool per document): only the pairs with at least one fresh document, exactly
     those of the pairs found without it (an index's addition: the pairs its new documents bring).
-    A band then sorts only the documents whose bucket holds a fresh one, so the cost of the
-    bands follows the fresh documents' neighbours, not the corpus (but for one pass over its keys).
+    A band then sorts nothing: two compiled passes over its keys count and collect the buckets a
+    fresh document is in.
     """
     n = len(values)
     if n < 2:
@@ -152,8 +156,11 @@ def candidate_pairs(values: np.ndarray, shape: Banding, sizes: np.ndarray | None
         if not fresh.any():
             return np.empty((0, 2), dtype=np.int64)
 
-    def one(band: int) -> tuple[np.ndarray, LshStats]:
-        return _band_pairs(values, shape, band, doc_sizes, screen, fresh)
+    step = FRESH_BLOCK if fresh is not None else 1  # bands one call works on
+    groups = [list(range(b, min(b + step, shape.bands))) for b in range(0, shape.bands, step)]
+
+    def some(bands: list[int]) -> list[tuple[np.ndarray, LshStats]]:
+        return band_task(bands, (values, shape, doc_sizes, screen, fresh))
 
     found: list[np.ndarray] = []
     pool = ThreadPoolExecutor(threads) if threads > 1 and bands_by is None else None
@@ -162,7 +169,7 @@ def candidate_pairs(values: np.ndarray, shape: Banding, sizes: np.ndarray | None
             bands: Iterator[tuple[np.ndarray, LshStats]] = bands_by(list(range(shape.bands)),
                                                                     (values, shape, doc_sizes, screen, fresh))
         else:
-            bands = pool.map(one, range(shape.bands)) if pool else map(one, range(shape.bands))
+            bands = (r for part in (pool.map(some, groups) if pool else map(some, groups)) for r in part)
         for band, (codes, band_stats) in enumerate(bands):
             found.append(codes)
             for f in fields(LshStats):
@@ -179,18 +186,14 @@ def candidate_pairs(values: np.ndarray, shape: Banding, sizes: np.ndarray | None
     return np.stack([codes // n, codes % n], axis=1) if len(codes) else np.empty((0, 2), dtype=np.int64)
 
 
-def _band_pairs(values: np.ndarray, shape: Banding, band: int, sizes: np.ndarray, screen: float,
-                fresh: np.ndarray | None = None) -> tuple[np.ndarray, LshStats]:
-    """The screened pair codes of one band, splitting its crowded buckets; with ``fresh``, only the
-    pairs with a fresh document, from the buckets that hold one (each such bucket whole)."""
-    if fresh is not None:
-        return _fresh_band_pairs(values, shape, band, sizes, screen, fresh)
+def _band_pairs(values: np.ndarray, shape: Banding, band: int, sizes: np.ndarray, screen: float
+                ) -> tuple[np.ndarray, LshStats]:
+    """The screened pair codes of one band, splitting its crowded buckets."""
     n, width = values.shape
     stats = LshStats()
     found: list[np.ndarray] = []
     keys = band_keys(values, band, shape.rows)
     members = np.arange(n, dtype=np.int64)
-    flags = np.zeros(0, dtype=np.bool_)
     for level in range(shape.split + 1):
         last = level == shape.split
         if level == 0 and shape.rows == 1 and n <= 1 << 32:
@@ -206,8 +209,7 @@ def _band_pairs(values: np.ndarray, shape: Banding, band: int, sizes: np.ndarray
             sorted_keys, in_order = keys[order], members[order]
         starts = np.flatnonzero(np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1])))
         runs = np.diff(np.append(starts, len(sorted_keys)))
-        codes, met, crowded = _bucket_codes(in_order, starts, runs, shape.max_bucket, last, values, sizes, screen,
-                                            flags)  # no flags: every pair
+        codes, met, crowded = _bucket_codes(in_order, starts, runs, shape.max_bucket, last, values, sizes, screen)
         found.append(codes)
         stats.collisions += met
         stats.screened_out += met - len(codes)
@@ -221,43 +223,31 @@ def _band_pairs(values: np.ndarray, shape: Banding, band: int, sizes: np.ndarray
     return (np.concatenate(found) if len(found) > 1 else found[0]), stats
 
 
-def _fresh_band_pairs(values: np.ndarray, shape: Banding, band: int, sizes: np.ndarray, screen: float,
-                      fresh: np.ndarray) -> tuple[np.ndarray, LshStats]:
-    """``_band_pairs`` for the pairs with a fresh document, without sorting the band.
+def fresh_bands(values: np.ndarray, shape: Banding, bands: list[int], sizes: np.ndarray, screen: float,
+                fresh: np.ndarray) -> list[tuple[np.ndarray, LshStats]]:
+    """``_band_pairs`` of each of ``bands`` for the pairs with a fresh document, without sorting a band:
+    the same pairs, less those of two documents that are not fresh (``kernels.lsh.fresh_band``: two
+    passes over a band's keys count and then collect only the buckets a fresh document is in).
 
-    At each split level only the buckets that hold a fresh document matter, and
-    each is found whole by looking every member's key up among the fresh
-    documents' keys; their sizes are counted, not sorted.  The small buckets
-    are sorted (at most ``max_bucket`` members per fresh document) and paired;
-    the crowded ones go on to the next split as the full band sends them, or,
-    after the last, are linked as stars: the same pairs as ``_band_pairs``,
-    less those of two documents that are not fresh."""
-    n, width = values.shape
-    stats = LshStats()
-    found: list[np.ndarray] = []
-    keys = band_keys(values, band, shape.rows)
-    members = np.arange(n, dtype=np.int64)  # ascending, and kept so by every selection
-    for level in range(shape.split + 1):
-        last = level == shape.split
-        members, keys, at, size = fresh_buckets(keys, members, fresh)
-        paired = np.ones(len(at), dtype=np.bool_) if last else size[at] <= shape.max_bucket
-        order = np.argsort((at[paired].astype(np.uint64) << np.uint64(32)) | members[paired].astype(np.uint64))
-        in_order = members[paired][order]
-        runs = size if last else size[size <= shape.max_bucket]  # in bucket order, as sorted
-        starts = np.concatenate(([0], np.cumsum(runs[:-1]))).astype(np.int64) if len(runs) else runs
-        codes, met, crowded = _bucket_codes(in_order, starts, runs.astype(np.int64), shape.max_bucket, last, values,
-                                            sizes, screen, fresh)
-        found.append(codes)
-        stats.collisions += met
-        stats.screened_out += met - len(codes)
-        big = ~paired
-        if last or not big.any():
-            stats.star_buckets += crowded if last else 0
-            break
-        stats.split_buckets += int((size > shape.max_bucket).sum())
-        members = members[big]
-        keys = _mix(keys[big], values[members, (band * shape.rows + shape.rows + level) % width])
-    return (np.concatenate(found) if len(found) > 1 else found[0]), stats
+    The signature columns of ``FRESH_BLOCK`` bands at a time (their own and those their splits mix
+    in) are first copied out as contiguous rows, so that the passes read them in order."""
+    width = values.shape[1]
+    rows = shape.rows
+    fresh_rows = np.flatnonzero(fresh).astype(np.int64)
+    out = []
+    for lo in range(0, len(bands), FRESH_BLOCK):
+        block = bands[lo:lo + FRESH_BLOCK]
+        own = {b: list(range(b * rows, (b + 1) * rows)) for b in block}
+        split = {b: [(b * rows + rows + level) % width for level in range(shape.split)] for b in block}
+        needed = sorted({c for b in block for c in own[b] + split[b]})
+        at = {c: k for k, c in enumerate(needed)}
+        columns = columns_of(values, np.array(needed, dtype=np.int64))
+        for b in block:
+            keys = band_keys(columns[[at[c] for c in own[b]]].T, 0, rows)
+            codes, met, splits, stars = fresh_band(keys, columns, np.array([at[c] for c in split[b]], dtype=np.int64),
+                                                   fresh_rows, fresh, shape.max_bucket, values, sizes, screen)
+            out.append((codes, LshStats(met, met - len(codes), splits, stars)))
+    return out
 
 
 def _distinct(codes: np.ndarray) -> np.ndarray:

@@ -295,15 +295,22 @@ def test_one_row_bands_over_the_whole_32_bit_range_split_as_the_plain_rule_says(
     assert got == expected and stats.collisions == met and stats.split_buckets > 0
 
 
-@pytest.mark.parametrize(("max_bucket", "split", "share"), [(10, 2, 0.05), (10**9, 0, 0.05), (5, 0, 0.3), (4, 3, 0.01)])
-def test_fresh_documents_get_exactly_the_pairs_with_one_of_them(max_bucket, split, share) -> None:
-    rng = np.random.default_rng(max_bucket + split)
+@pytest.mark.parametrize(("max_bucket", "split", "share", "rows"),
+                         [(10, 2, 0.05, 1), (10**9, 0, 0.05, 1), (5, 0, 0.3, 1), (4, 3, 0.01, 1), (6, 2, 0.05, 2),
+                          (3, 2, 0.1, 3), (10, 2, 1.0, 1)])
+def test_fresh_documents_get_exactly_the_pairs_with_one_of_them(max_bucket, split, share, rows) -> None:
+    rng = np.random.default_rng(max_bucket + split + rows)
     n = 3000
-    values = rng.integers(0, 40, size=(n, 64)).astype(np.uint32)  # few values: crowded buckets in every band
+    top = 40 if rows == 1 else 4  # few values: crowded buckets in every band
+    values = rng.integers(0, top, size=(n, 66)).astype(np.uint32)  # 66: the last bands' splits wrap around
     sizes = rng.integers(5, 100, n).astype(np.float64)
-    shape = banding(64, 1, max_bucket, split)
+    shape = banding(66, rows, max_bucket, split)
     fresh = rng.random(n) < share
-    every = candidate_pairs(values, shape, sizes, 0.1)
-    got = candidate_pairs(values, shape, sizes, 0.1, fresh=fresh, threads=2)
+    every_stats, fresh_stats = LshStats(), LshStats()
+    every = candidate_pairs(values, shape, sizes, 0.1, stats=every_stats)
+    got = candidate_pairs(values, shape, sizes, 0.1, fresh=fresh, threads=2, stats=fresh_stats)
     assert np.array_equal(got, every[fresh[every[:, 0]] | fresh[every[:, 1]]])
+    assert (fresh_stats.split_buckets > 0) == (split > 0 and max_bucket < 100)
+    if share == 1.0:  # every bucket holds a fresh document: the bands met what the full ones met
+        assert fresh_stats == every_stats
     assert len(candidate_pairs(values, shape, sizes, 0.1, fresh=np.zeros(n, dtype=bool))) == 0
