@@ -27,7 +27,7 @@ import numpy as np
 import orjson
 
 from dedup.config import Config
-from dedup.index import edges, segments, update
+from dedup.index import edges, segments, update, verdicts
 from dedup.index.events import changes
 from dedup.index.ids import Known, regroup
 from dedup.index.schema import (
@@ -165,6 +165,7 @@ class Index:
                     raise IndexFileError(f"{self.path}: empty index (add articles with: dedup index add PATH "
                                          f"--index {self.path})")
                 create(self.con, self.config, _now(), "store" if self.keep_texts else "refer")
+            verdicts.ensure(self.con)  # an index made before the table existed gains it
             yield
             self.con.execute("COMMIT")
         except BaseException:
@@ -253,8 +254,10 @@ class Index:
             whole = DocArrays.join(parts)
             store = segments.IndexStore(self.path, whole.infos, config, new_store)
             clock["statistics"] = time.perf_counter()
+            memo, held = verdicts.known(con, whole.ids, updated | drop)
             corpus = corpus_of(whole, config, store, p.skipped if p else [], p.too_short if p else 0,
-                               p.files if p else 0, p.seconds if p else None)
+                               p.files if p else 0, p.seconds if p else None, verdicts=memo)
+            verdicts.store(con, memo, held)
             clock["compare"] = time.perf_counter()
             try:
                 if recompare:
@@ -364,11 +367,12 @@ class Index:
             known = self._known()
             old = segments.load(con)
             kept = edges.every(con) if self._meta("edges") == "complete" else None
+            memo, _ = verdicts.known(con, old.ids) if old is not None else (None, None)
         finally:
             con.execute("COMMIT")
         if old is None:
             raise IndexFileError(f"{self.path}: the index holds no documents")
-        corpus = corpus_of(old, self.config, segments.IndexStore(self.path, old.infos, self.config))
+        corpus = corpus_of(old, self.config, segments.IndexStore(self.path, old.infos, self.config), verdicts=memo)
         try:
             if kept is None:
                 return compare(corpus, self.config, progress, lambda g: regroup(g, known, corpus.index).groups,

@@ -18,6 +18,7 @@ Tables::
     edges(a, b, ...)         every accepted pair: its figures, relation and reason (``edges``)
     batches(batch, ...)      each addition: when, from what, what it changed
     events(n, batch, ...)    what each addition changed, as the JSON lines ``index add`` prints
+    verdicts(sample, ...)    boilerplate decisions kept between additions (``verdicts``, a cache)
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from dedup.config import Config
 from dedup.kernels.counting import row_frequencies, value_counts
 from dedup.pipeline.docstore import DocStore
 from dedup.runtime import heap
-from dedup.stages.boilerplate import frequent_prints
+from dedup.stages.boilerplate import Verdicts, frequent_prints
 from dedup.stages.shingle import keep_uncommon
 from dedup.stages.weights import Deferred, Profile, TermWeights, language_reach
 from dedup.storage.arrays import CSR, LRU, Sentences, SortedIndex
@@ -188,10 +188,11 @@ def common_hashes(n: int, max_share: float, min_docs: int, frequencies: tuple[np
 
 def corpus_of(docs: DocArrays, config: Config, store: TextStore | None = None, skipped: list[Skipped] | None = None,
               too_short: int = 0, files: int = 0, seconds: dict[str, float] | None = None,
-              python_path: dict[str, int] | None = None) -> Corpus:
+              python_path: dict[str, int] | None = None, verdicts: Verdicts | None = None) -> Corpus:
     """The corpus of ``docs`` with its statistics: document frequencies, common shingles, boilerplate, weights.
 
-    ``store`` reads texts again (by default from where the first pass read them)."""
+    ``store`` reads texts again (by default from where the first pass read them); ``verdicts``:
+    boilerplate decisions of an earlier run over these documents' ids (``boilerplate.Verdicts``)."""
     sentences = docs.sentences
     store = store or DocStore(docs.ids, docs.locators, docs.digests, config)
     # Document frequencies: each document's stems, from its sentences, counted once per document.
@@ -201,7 +202,7 @@ def corpus_of(docs: DocArrays, config: Config, store: TextStore | None = None, s
     common = common_hashes(n, config.common_share, config.common_min_docs,
                            value_counts(docs.shingles.flat) if docs.shingles is not None else (values, df))
     boilerplate = frequent_prints(docs.prints, docs.n_prints.tolist(), sentences.arrays,
-                                  config.boilerplate_min_docs, config.workers)
+                                  config.boilerplate_min_docs, config.workers, verdicts)
     reach = language_reach(values, df, sentences.tokens.flat, sentences.tokens.offsets[sentences.doc],
                            [d.language for d in docs.infos], config.workers)
     weights = TermWeights(values, df, n, boilerplate, reach)

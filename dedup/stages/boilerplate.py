@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -55,6 +56,20 @@ class Prints(Protocol):
     def __getitem__(self, k: int) -> np.ndarray: ...
 
 
+@dataclass
+class Verdicts:
+    """Decisions on samples of holders kept between runs over a growing corpus (an index's), by the
+    samples' document ids: a sample's decision depends only on those documents' arrays, so it holds
+    while they are unchanged (the caller leaves out samples with a document changed or removed).
+
+    ``frequent_prints`` reads ``known`` and puts every sample it decided on, or found known, in
+    ``used``: what to keep for the next run."""
+
+    ids: Sequence[str]  # document k's id (documents in id order)
+    known: dict[tuple[str, ...], bool]
+    used: dict[tuple[str, ...], bool] = field(default_factory=dict)
+
+
 def find_boilerplate(docs: Sequence[NormalizedDoc], min_docs: int) -> frozenset[int]:
     """Fingerprints of the boilerplate sentences among ``docs`` (documents in memory)."""
     order = sorted(range(len(docs)), key=lambda k: docs[k].id)
@@ -65,7 +80,8 @@ def find_boilerplate(docs: Sequence[NormalizedDoc], min_docs: int) -> frozenset[
 
 
 def frequent_prints(prints: Prints | Sequence[np.ndarray], n_prints: Sequence[int],
-                    load: Callable[[int], Sentences], min_docs: int, workers: int = 1) -> frozenset[int]:
+                    load: Callable[[int], Sentences], min_docs: int, workers: int = 1,
+                    verdicts: Verdicts | None = None) -> frozenset[int]:
     """Fingerprints of the boilerplate sentences, from every document's fingerprints.
 
     ``n_prints[k]`` counts document k's fingerprints with repeats; ``load(k)``
@@ -74,6 +90,7 @@ def frequent_prints(prints: Prints | Sequence[np.ndarray], n_prints: Sequence[in
     asked for only for the few sampled holders of a frequent sentence.
     Documents are indexed in id order.  With ``workers`` > 1 the samples of holders are
     judged in forked worker processes (``runtime.pool.parallel_map``) when there are enough.
+    ``verdicts``: samples decided in an earlier run, not judged again.
     """
     n = len(prints)
     if n < min_docs:
@@ -93,7 +110,13 @@ def frequent_prints(prints: Prints | Sequence[np.ndarray], n_prints: Sequence[in
         holders.setdefault(fp, []).append(k)  # k ascending: documents in id order
     samples = {fp: tuple(ks[:SAMPLE]) for fp, ks in holders.items()}
     keys = sorted(set(samples.values()))  # sentences held by the same documents are decided once
-    unrelated = dict(zip(keys, parallel_map(_decide, keys, (prints, n_prints, load), workers, cost=2), strict=True))
+    named = {key: tuple(verdicts.ids[k] for k in key) for key in keys} if verdicts is not None else {}
+    unrelated = {key: verdicts.known[named[key]] for key in keys if named.get(key) in verdicts.known} \
+        if verdicts is not None else {}
+    todo = [key for key in keys if key not in unrelated]
+    unrelated |= dict(zip(todo, parallel_map(_decide, todo, (prints, n_prints, load), workers, cost=2), strict=True))
+    if verdicts is not None:
+        verdicts.used = {named[key]: unrelated[key] for key in keys}
     return frozenset(fp for fp, key in samples.items() if unrelated[key])
 
 

@@ -10,7 +10,8 @@ import numpy as np
 from dedup.config import Config
 from dedup.pipeline.runner import run
 from dedup.runtime import pool as parallel
-from dedup.stages.boilerplate import find_boilerplate, fingerprint, frequent_prints
+from dedup.stages import boilerplate
+from dedup.stages.boilerplate import Verdicts, find_boilerplate, fingerprint, frequent_prints, sketch
 from dedup.stages.normalize import normalize
 from dedup.types import Document
 
@@ -79,3 +80,29 @@ def test_worker_processes_decide_as_one_process() -> None:
     two = frequent_prints(rows, n_prints, loads.__getitem__, min_docs=per, workers=2)
     assert one == two
     assert one == {g for g in range(groups) if g % 2}  # unrelated rests: boilerplate; shared rests: reprints
+
+
+def test_kept_verdicts_are_not_judged_again() -> None:
+    rng = random.Random(7)
+    docs = [norm(f"u{k}.txt", unrelated_article(rng) + FOOTER) for k in range(6)]
+    rows = [np.unique(np.array([fingerprint(s) for s in d.sentences], dtype=np.uint64)) for d in docs]
+    n_prints = [len(d.sentences) for d in docs]
+    ids = [d.id for d in docs]
+    loads = []
+
+    def load(k: int):
+        loads.append(k)
+        return boilerplate._sentences(sketch(docs[k]))
+
+    first = Verdicts(ids, {})
+    found = frequent_prints(rows, n_prints, load, min_docs=5, verdicts=first)
+    assert found and list(first.used) == [tuple(ids)]  # the holders (up to SAMPLE), by id
+    assert found == frequent_prints(rows, n_prints, load, min_docs=5)
+    loads.clear()
+    again = Verdicts(ids, dict(first.used))
+    assert frequent_prints(rows, n_prints, load, min_docs=5, verdicts=again) == found
+    assert loads == [] and again.used == first.used
+    flipped = Verdicts(ids, {key: not v for key, v in first.used.items()})  # the kept decision is trusted
+    assert frequent_prints(rows, n_prints, load, min_docs=5, verdicts=flipped) == frozenset()
+    renamed = Verdicts([f"x{k}" for k in range(6)], {key: not v for key, v in first.used.items()})
+    assert frequent_prints(rows, n_prints, load, min_docs=5, verdicts=renamed) == found  # other ids: judged
