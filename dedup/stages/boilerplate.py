@@ -104,12 +104,10 @@ def frequent_prints(prints: Prints | Sequence[np.ndarray], n_prints: Sequence[in
     if len(frequent) == 0:
         return frozenset()
     at = _positions(flat, frequent)
-    holder = np.searchsorted(offsets[1:], at, side="right")  # the document each one is in
-    holders: dict[int, list[int]] = {}
-    for fp, k in zip(flat[at].tolist(), holder.tolist()):
-        holders.setdefault(fp, []).append(k)  # k ascending: documents in id order
-    samples = {fp: tuple(ks[:SAMPLE]) for fp, ks in holders.items()}
-    keys = sorted(set(samples.values()))  # sentences held by the same documents are decided once
+    fps, rows = _samples(flat[at], np.searchsorted(offsets[1:], at, side="right"))
+    # sentences held by the same documents are decided once
+    distinct, which = np.unique(rows, axis=0, return_inverse=True)
+    keys = [tuple(k for k in row if k >= 0) for row in distinct.tolist()]
     named = {key: tuple(verdicts.ids[k] for k in key) for key in keys} if verdicts is not None else {}
     unrelated = {key: verdicts.known[named[key]] for key in keys if named.get(key) in verdicts.known} \
         if verdicts is not None else {}
@@ -117,7 +115,24 @@ def frequent_prints(prints: Prints | Sequence[np.ndarray], n_prints: Sequence[in
     unrelated |= dict(zip(todo, parallel_map(_decide, todo, (prints, n_prints, load), workers, cost=2), strict=True))
     if verdicts is not None:
         verdicts.used = {named[key]: unrelated[key] for key in keys}
-    return frozenset(fp for fp, key in samples.items() if unrelated[key])
+    verdict = np.array([unrelated[key] for key in keys], dtype=np.bool_)
+    return frozenset(fps[verdict[which.ravel()]].tolist())
+
+
+def _samples(fps: np.ndarray, holders: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each frequent fingerprint once (sorted) and its first ``SAMPLE`` holders, one row each, padded with
+    -1, from every (fingerprint, holder) met in document order (so each one's holders ascend)."""
+    if len(fps) == 0:
+        return fps, np.zeros((0, SAMPLE), dtype=np.int64)
+    order = np.argsort(fps, kind="stable")
+    fps, holders = fps[order], holders[order]
+    starts = np.flatnonzero(np.concatenate(([True], fps[1:] != fps[:-1])))
+    group = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(fps))))
+    rank = np.arange(len(fps)) - starts[group]
+    first = rank < SAMPLE
+    rows = np.full((len(starts), SAMPLE), -1, dtype=np.int64)
+    rows[group[first], rank[first]] = holders[first]
+    return fps[starts], rows
 
 
 def _decide(keys: list[tuple[int, ...]], ctx: tuple[Prints | Sequence[np.ndarray], Sequence[int],

@@ -6,6 +6,8 @@ import random
 from pathlib import Path
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup.config import Config
 from dedup.pipeline.runner import run
@@ -106,3 +108,16 @@ def test_kept_verdicts_are_not_judged_again() -> None:
     assert frequent_prints(rows, n_prints, load, min_docs=5, verdicts=flipped) == frozenset()
     renamed = Verdicts([f"x{k}" for k in range(6)], {key: not v for key, v in first.used.items()})
     assert frequent_prints(rows, n_prints, load, min_docs=5, verdicts=renamed) == found  # other ids: judged
+
+
+@given(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 30)), max_size=80))
+@settings(max_examples=80, deadline=None)
+def test_samples_are_each_prints_first_holders(met: list[tuple[int, int]]) -> None:
+    met = sorted(set(met), key=lambda m: m[1])  # as met: in document order
+    holders: dict[int, list[int]] = {}
+    for fp, k in met:
+        holders.setdefault(fp, []).append(k)
+    fps, rows = boilerplate._samples(np.array([m[0] for m in met], dtype=np.uint64),
+                                     np.array([m[1] for m in met], dtype=np.int64))
+    assert fps.tolist() == sorted(holders)
+    assert [[k for k in row if k >= 0] for row in rows.tolist()] == [holders[f][:boilerplate.SAMPLE] for f in sorted(holders)]
