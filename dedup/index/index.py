@@ -27,7 +27,7 @@ import numpy as np
 import orjson
 
 from dedup.config import Config
-from dedup.index import edges, segments, update, verdicts
+from dedup.index import edges, segments, statistics, update, verdicts
 from dedup.index.events import changes
 from dedup.index.ids import Known, regroup
 from dedup.index.schema import (
@@ -43,7 +43,7 @@ from dedup.index.schema import (
 )
 from dedup.index.search import Searcher, state
 from dedup.index.update import Update
-from dedup.pipeline.corpus import DocArrays, corpus_of
+from dedup.pipeline.corpus import DocArrays, corpus_of, frequencies_of
 from dedup.pipeline.docstore import DocStore, StoreError
 from dedup.pipeline.firstpass import Pass, first_pass
 from dedup.pipeline.runner import compare, finish, first_stages
@@ -165,7 +165,8 @@ class Index:
                     raise IndexFileError(f"{self.path}: empty index (add articles with: dedup index add PATH "
                                          f"--index {self.path})")
                 create(self.con, self.config, _now(), "store" if self.keep_texts else "refer")
-            verdicts.ensure(self.con)  # an index made before the table existed gains it
+            verdicts.ensure(self.con)  # an index made before these tables existed gains them
+            statistics.ensure(self.con)
             yield
             self.con.execute("COMMIT")
         except BaseException:
@@ -255,9 +256,14 @@ class Index:
             store = segments.IndexStore(self.path, whole.infos, config, new_store)
             clock["statistics"] = time.perf_counter()
             memo, held = verdicts.known(con, whole.ids, updated | drop)
+            freq = None  # the kept stem frequencies and the new documents', when nothing was replaced or removed
+            if old is not None and fresh is not None and not updated | drop:
+                kept = statistics.load(con, old.digests)
+                freq = kept.plus(frequencies_of(fresh, config.workers)) if kept is not None else None
             corpus = corpus_of(whole, config, store, p.skipped if p else [], p.too_short if p else 0,
-                               p.files if p else 0, p.seconds if p else None, verdicts=memo)
+                               p.files if p else 0, p.seconds if p else None, verdicts=memo, freq=freq)
             verdicts.store(con, memo, held)
+            statistics.store(con, corpus.frequencies, whole.digests)  # type: ignore[arg-type]
             clock["compare"] = time.perf_counter()
             try:
                 if recompare:
@@ -368,11 +374,13 @@ class Index:
             old = segments.load(con)
             kept = edges.every(con) if self._meta("edges") == "complete" else None
             memo, _ = verdicts.known(con, old.ids) if old is not None else (None, None)
+            freq = statistics.load(con, old.digests) if old is not None else None
         finally:
             con.execute("COMMIT")
         if old is None:
             raise IndexFileError(f"{self.path}: the index holds no documents")
-        corpus = corpus_of(old, self.config, segments.IndexStore(self.path, old.infos, self.config), verdicts=memo)
+        corpus = corpus_of(old, self.config, segments.IndexStore(self.path, old.infos, self.config), verdicts=memo,
+                           freq=freq)
         try:
             if kept is None:
                 return compare(corpus, self.config, progress, lambda g: regroup(g, known, corpus.index).groups,

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from dedup.config import Config
-from dedup.index import segments, verdicts
+from dedup.index import segments, statistics, verdicts
 from dedup.kernels.lookup import column_order, shared
 from dedup.pipeline.corpus import Corpus, corpus_of
 from dedup.pipeline.docstore import DocStore
@@ -61,6 +61,7 @@ class Searcher:
             self.state = state(con)
             whole = segments.load(con)
             memo = verdicts.known(con, whole.ids)[0] if whole is not None else None
+            freq = statistics.load(con, whole.digests) if whole is not None else None
             self.members = dict(con.execute("SELECT doc, cluster FROM members").fetchall())
             self.canonicals = dict(con.execute("SELECT id, canonical FROM clusters").fetchall())
         finally:
@@ -68,7 +69,8 @@ class Searcher:
         self.config = config
         self.corpus: Corpus | None = None
         if whole is not None:
-            self.corpus = corpus_of(whole, config, segments.IndexStore(path, whole.infos, config), verdicts=memo)
+            self.corpus = corpus_of(whole, config, segments.IndexStore(path, whole.infos, config), verdicts=memo,
+                                    freq=freq)
             flat, offsets, distinct = self.corpus.signed()
             self.values, self.sizes = sign_csr(flat, offsets, config.num_perm, config.seed, self.corpus.common,
                                                threads=config.workers, distinct=distinct)

@@ -29,7 +29,7 @@ def value_counts(flat: np.ndarray, block: int = BLOCK) -> tuple[np.ndarray, np.n
     values, counts = np.unique(flat[:block], return_counts=True)
     for b in range(block, len(flat), block):
         v, c = np.unique(flat[b:b + block], return_counts=True)
-        values, counts = _merge(values, counts, v, c)
+        values, counts = merge_counts(values, counts, v, c)
     return values, counts.astype(np.int64, copy=False)
 
 
@@ -53,10 +53,10 @@ def row_frequencies(flat: np.ndarray, offsets: np.ndarray, rows: int = ROWS, thr
         with ThreadPoolExecutor(threads) as pool:
             for lo in range(0, len(starts), threads):  # a round of blocks at a time: memory for `threads` blocks
                 for v, c in pool.map(count, starts[lo:lo + threads]):
-                    values, counts = _merge(values, counts, v, c)
+                    values, counts = merge_counts(values, counts, v, c)
     else:
         for lo in starts:
-            values, counts = _merge(values, counts, *count(lo))
+            values, counts = merge_counts(values, counts, *count(lo))
     return values, counts.astype(np.int64, copy=False)
 
 
@@ -86,7 +86,7 @@ def _distinct_rows(flat, offsets, lo, hi):  # pragma: no cover - compiled
     return out[:at]
 
 
-def _merge(va: np.ndarray, ca: np.ndarray, vb: np.ndarray, cb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def merge_counts(va: np.ndarray, ca: np.ndarray, vb: np.ndarray, cb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Two sorted (distinct values, counts) tables as one: b's counts added where a has the value, b's
     other values inserted in order (no sort of the whole table)."""
     at = np.searchsorted(va, vb)

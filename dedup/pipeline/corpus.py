@@ -24,12 +24,13 @@ from typing import Protocol
 import numpy as np
 
 from dedup.config import Config
-from dedup.kernels.counting import row_frequencies, value_counts
+from dedup.kernels.counting import value_counts
 from dedup.pipeline.docstore import DocStore
 from dedup.runtime import heap
 from dedup.stages.boilerplate import Verdicts, frequent_prints
+from dedup.stages.frequencies import Frequencies, frequencies
 from dedup.stages.shingle import keep_uncommon
-from dedup.stages.weights import Deferred, Profile, TermWeights, language_reach
+from dedup.stages.weights import Deferred, Profile, TermWeights
 from dedup.storage.arrays import CSR, LRU, Sentences, SortedIndex
 from dedup.types import DocInfo, Document, Locator, SentenceRef, Skipped
 
@@ -118,6 +119,7 @@ class Corpus:
     sentences: Sentences
     python_path: dict[str, int] = field(default_factory=dict)  # documents the first pass's Python stages read
     # (several times slower than its kernels), by the script most of their body is in
+    frequencies: Frequencies | None = None  # the stems' document frequencies the weights were made from
 
     def profile(self, k: int) -> Profile:
         """Document k as sentence alignment sees it, from the arrays (kept for the last documents asked for)."""
@@ -188,25 +190,31 @@ def common_hashes(n: int, max_share: float, min_docs: int, frequencies: tuple[np
 
 def corpus_of(docs: DocArrays, config: Config, store: TextStore | None = None, skipped: list[Skipped] | None = None,
               too_short: int = 0, files: int = 0, seconds: dict[str, float] | None = None,
-              python_path: dict[str, int] | None = None, verdicts: Verdicts | None = None) -> Corpus:
+              python_path: dict[str, int] | None = None, verdicts: Verdicts | None = None,
+              freq: Frequencies | None = None) -> Corpus:
     """The corpus of ``docs`` with its statistics: document frequencies, common shingles, boilerplate, weights.
 
     ``store`` reads texts again (by default from where the first pass read them); ``verdicts``:
-    boilerplate decisions of an earlier run over these documents' ids (``boilerplate.Verdicts``)."""
+    boilerplate decisions of an earlier run over these documents' ids (``boilerplate.Verdicts``);
+    ``freq``: these documents' stem frequencies, added up from parts (counted here when not given)."""
     sentences = docs.sentences
     store = store or DocStore(docs.ids, docs.locators, docs.digests, config)
-    # Document frequencies: each document's stems, from its sentences, counted once per document.
-    values, df = row_frequencies(sentences.tokens.flat, sentences.tokens.offsets[sentences.doc],
-                                 threads=config.workers)
+    if freq is None or freq.docs != len(docs):
+        freq = frequencies_of(docs, config.workers)
+    values, df = freq.values, freq.df
     n = len(docs)
     common = common_hashes(n, config.common_share, config.common_min_docs,
                            value_counts(docs.shingles.flat) if docs.shingles is not None else (values, df))
     boilerplate = frequent_prints(docs.prints, docs.n_prints.tolist(), sentences.arrays,
                                   config.boilerplate_min_docs, config.workers, verdicts)
-    reach = language_reach(values, df, sentences.tokens.flat, sentences.tokens.offsets[sentences.doc],
-                           [d.language for d in docs.infos], config.workers)
-    weights = TermWeights(values, df, n, boilerplate, reach)
+    weights = TermWeights(values, df, n, boilerplate, freq.reach())
     heap.trim()
     return Corpus(docs.infos, sorted(skipped or [], key=lambda x: x.id), docs.shingles, common, weights, store,
                   seconds or {"ingest": 0.0, "normalize": 0.0, "shingle": 0.0}, files, too_short, sentences,
-                  dict(python_path or {}))
+                  dict(python_path or {}), freq)
+
+
+def frequencies_of(docs: DocArrays, threads: int = 1) -> Frequencies:
+    """Each stem's documents, overall and per language: from each document's sentences' stems."""
+    se = docs.sentences
+    return frequencies(se.tokens.flat, se.tokens.offsets[se.doc], [d.language for d in docs.infos], threads)

@@ -10,7 +10,7 @@ nothing.  The weights depend only on the set of documents, never on their
 order.
 
 In a run of several languages ``N`` is, for each stem, the number of documents
-in the languages that use it (``language_reach``): a language without
+in the languages that use it (``frequencies.Frequencies.reach``): a language without
 stopwords (the neutral treatment, ``stages.language``) has its function words
 in nearly all of its own documents, so they weigh about ``log 2``, as "the"
 would in an English run, however few that language's documents are among the
@@ -29,9 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from dedup.kernels.align import sentence_mass
-from dedup.kernels.counting import row_frequencies
 from dedup.stages.shingle import sentence_arrays, sketch, token_hash, token_set_hashes
-from dedup.storage.arrays import CSR
 from dedup.types import DocSketch, NormalizedDoc
 
 PROFILES = 2048  # profiles kept (the documents being compared now)
@@ -73,7 +71,7 @@ class TermWeights:
 
     def __init__(self, values: np.ndarray, df: np.ndarray, n_docs: int,
                  boilerplate: frozenset[int] = frozenset(), reach: np.ndarray | None = None) -> None:
-        """``reach``: per stem, the documents in the languages that use it (``language_reach``); None: ``n_docs``."""
+        """``reach``: per stem, the documents in the languages that use it (``Frequencies.reach``); None: ``n_docs``."""
         self.n_docs = n_docs
         self.boilerplate = boilerplate  # sentence fingerprints that count for nothing (dedup.stages.boilerplate)
         self._bp = np.array(sorted(boilerplate), dtype=np.uint64) if boilerplate else _EMPTY_BP
@@ -158,32 +156,3 @@ class TermWeights:
         if len(self._profiles) > PROFILES:
             self._profiles.popitem(last=False)
         return p
-
-
-def language_reach(values: np.ndarray, df: np.ndarray, flat: np.ndarray, offsets: np.ndarray,
-                   languages: list[str | None], threads: int = 1) -> np.ndarray | None:
-    """Per stem of ``values`` (sorted, with ``df``: the documents holding each), the number of documents in the
-    languages whose documents use it; None when every document is of one language (it is the run's size).
-
-    Document k's stems are ``flat[offsets[k]:offsets[k + 1]]`` and its language ``languages[k]`` (None counts
-    as one more language).  Only the documents outside the largest language are counted again: a stem is in
-    that language's documents when it is in more documents than the others hold."""
-    groups: dict[str | None, list[int]] = {}
-    for k, lang in enumerate(languages):
-        groups.setdefault(lang, []).append(k)
-    if len(groups) <= 1:
-        return None
-    largest = max(groups, key=lambda g: (len(groups[g]), g or ""))
-    reach = np.zeros(len(values), dtype=np.int64)
-    elsewhere = np.zeros(len(values), dtype=np.int64)  # documents outside the largest language holding each
-    offsets = np.asarray(offsets, dtype=np.int64)
-    for lang, rows in groups.items():
-        if lang == largest:
-            continue
-        part = CSR(flat, offsets).take(np.array(rows, dtype=np.int64))
-        used, n_used = row_frequencies(part.flat, part.offsets, threads=threads)
-        at = np.searchsorted(values, used)
-        reach[at] += len(rows)
-        elsewhere[at] += n_used
-    reach[np.asarray(df) > elsewhere] += len(groups[largest])
-    return reach

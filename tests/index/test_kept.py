@@ -1,4 +1,5 @@
-"""Boilerplate decisions kept between additions: used again, dropped with a changed document, exact."""
+"""What the index keeps of its statistics between additions: boilerplate decisions (used again, dropped with
+a changed document) and stem frequencies (added up), each what counting all again gives."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import random
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import orjson
 
-from dedup.index import Index, segments, verdicts
-from dedup.pipeline.corpus import corpus_of
+from dedup.index import Index, segments, statistics, verdicts
+from dedup.pipeline.corpus import corpus_of, frequencies_of
 from dedup.stages import boilerplate
 
 FOOTER = ("Copyright 2024 Example Newswire Limited, all rights reserved worldwide.\n\n"
@@ -55,3 +57,20 @@ def test_decisions_are_kept_used_again_and_dropped_with_a_changed_document(tmp_p
         held = samples(db)
         assert held and all("a2" not in key for key in held)
         assert boilerplate_of(ix, memo=True) == boilerplate_of(ix, memo=False) != frozenset()
+
+
+def test_kept_frequencies_are_a_recount_of_the_index(tmp_path: Path) -> None:
+    rng = random.Random(4)
+    db = tmp_path / "ix.db"
+    with Index.open(db, {"jobs": 1}) as ix:
+        ix.add([{"id": f"a{k}", "text": article(rng), "language": "en" if k % 3 else "de"} for k in range(5)])
+        for change in ([{"id": "b0", "text": article(rng), "language": "fr"}],  # added up
+                       [{"id": "a1", "text": article(rng, footer=False)}]):  # an update: counted again
+            ix.add(change)
+            docs = segments.load(ix.con)
+            kept = statistics.load(ix.con, docs.digests)
+            again = frequencies_of(docs)
+            assert kept is not None and kept.docs == again.docs == len(docs)
+            assert np.array_equal(kept.values, again.values) and np.array_equal(kept.df, again.df)
+            assert kept.reach().tolist() == again.reach().tolist()
+            assert statistics.load(ix.con, docs.digests[1:]) is None  # other documents: not used
