@@ -4,7 +4,7 @@ Usage::
 
     python bench/index_bench.py --base 20000 --add 1000 --queries 20 [--gen-dir /tmp/dedup-index-bench]
                                 [--seed 1] [--jobs 0] [--json FILE] [--queries-only]
-                                [--keep-base | --add-only]
+                                [--keep-base | --add-only [--warm]]
 
 A corpus of ``base + add + 10 * queries`` articles is generated with
 ``bench/gen_corpus.py`` (seeded, JSON lines, a fifth of them planted copies)
@@ -20,7 +20,9 @@ RSS of this process, and how many answers were as expected.  The index is
 left in ``--gen-dir``; ``--queries-only`` asks the same questions of it again
 without building it (after a change to the query path); ``--keep-base`` keeps a
 copy of the built index, from which ``--add-only`` times the addition and the
-queries again without building (after a change to the addition).
+queries again without building (after a change to the addition).  The copy
+just made is partly out of the page cache; ``--warm`` reads it through once
+before the addition, as an index in regular use would be read.
 """
 
 from __future__ import annotations
@@ -86,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="keep a copy of the built index (before the addition) beside it, for --add-only")
     ap.add_argument("--add-only", action="store_true",
                     help="start from the copy --keep-base kept: time the addition and the queries, not the build")
+    ap.add_argument("--warm", action="store_true",
+                    help="with --add-only: read the copied index through once before the addition")
     args = ap.parse_args(argv)
 
     n = args.base + args.add + 10 * args.queries
@@ -102,7 +106,11 @@ def main(argv: list[str] | None = None) -> int:
             Path(f"{db}{suffix}").unlink(missing_ok=True)
     if args.add_only:
         shutil.copyfile(base, db)
-    figures: dict[str, object] = {"base": args.base, "add": args.add, "queries": args.queries}
+        if args.warm:
+            with open(db, "rb") as f:
+                while f.read(1 << 24):
+                    pass
+    figures: dict[str, object] = {"base": args.base, "add": args.add, "queries": args.queries, "warm": args.warm}
     with Index.open(db, {"jobs": args.jobs}, must_exist=args.queries_only or args.add_only) as ix:
         if not args.queries_only:
             if not args.add_only:
