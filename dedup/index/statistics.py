@@ -18,11 +18,11 @@ import sqlite3
 import numpy as np
 import orjson
 
+from dedup.index.segments import PART_BYTES
 from dedup.stages.frequencies import Frequencies
 
 TABLE = ("CREATE TABLE IF NOT EXISTS statistics (kind TEXT NOT NULL, part INTEGER NOT NULL, data BLOB NOT NULL, "
          "PRIMARY KEY (kind, part)) WITHOUT ROWID")
-PART_BYTES = 256 << 20  # well under SQLite's 1 GB limit on one value
 
 
 def ensure(con: sqlite3.Connection) -> None:
