@@ -237,8 +237,9 @@ class Index:
         known = Known({d: c for d, c in before.items() if d not in updated | drop},
                       dict(con.execute("SELECT id, batch FROM clusters").fetchall()))
         clock = {"load": time.perf_counter()}
-        old = segments.load(con, updated | drop)
-        parts = [d for d in (old, fresh) if d is not None and len(d)]
+        kept_parts = segments.stored(con, updated | drop, upgrade=True)
+        old = bool(kept_parts)
+        parts = [*kept_parts, *([fresh] if fresh is not None and len(fresh) else [])]
         new_store = (DocStore(fresh.ids, fresh.locators, fresh.digests, config, keep=p.spill if p else None)
                      if fresh is not None else None)
         up: Update | None = None
@@ -247,9 +248,9 @@ class Index:
         compared = self._meta("recompared_docs")  # an index with no record of it counts from now
         base = int(compared) if compared is not None else con.execute("SELECT count(*) FROM docs").fetchone()[0]
         if recompare is None:
-            recompare = old is not None and since >= RECOMPARE_SHARE * base
+            recompare = old and since >= RECOMPARE_SHARE * base
         recompare = recompare or self._meta("edges") != "complete"
-        whole_again = recompare or old is None  # with no earlier document, every pair is new
+        whole_again = recompare or not old  # with no earlier document, every pair is new
         lost = set() if recompare else edges.remove(con, updated | drop)
         if parts:
             whole = DocArrays.join(parts)
@@ -257,8 +258,8 @@ class Index:
             clock["statistics"] = time.perf_counter()
             memo, held = verdicts.known(con, whole.ids, updated | drop)
             freq = None  # the kept stem frequencies and the new documents', when nothing was replaced or removed
-            if old is not None and fresh is not None and not updated | drop:
-                kept = statistics.load(con, old.digests)
+            if old and fresh is not None and not updated | drop:
+                kept = statistics.load(con, np.concatenate([k.digests for k in kept_parts]))
                 freq = kept.plus(frequencies_of(fresh, config.workers)) if kept is not None else None
             corpus = corpus_of(whole, config, store, p.skipped if p else [], p.too_short if p else 0,
                                p.files if p else 0, p.seconds if p else None, verdicts=memo, freq=freq)

@@ -5,13 +5,14 @@ Each addition writes one *segment*: the arrays of its documents
 table) as numpy blobs, split into parts small enough for SQLite's blob limit.
 A document's row in ``docs`` says which segment and position hold it, so
 documents replaced or expired simply stop being read; ``compact`` rewrites the
-live ones into one segment.  Loading joins the live rows of every segment, so
+live ones into one segment.  A segment also keeps its documents' metadata and
+digests in its own order (kinds ``infos`` and ``digests``), so that loading
+reads them in one piece instead of a million rows.  Loading joins the live rows of every segment, so
 no old article is read or normalized again to compare new ones with it.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import sqlite3
 import zlib
@@ -21,13 +22,13 @@ import numpy as np
 import orjson
 
 from dedup.config import Config
+from dedup.index import blobs
 from dedup.index.schema import connect
 from dedup.pipeline.corpus import DocArrays
 from dedup.pipeline.docstore import DocStore, StoreError, digest
+from dedup.runtime import heap
 from dedup.storage.arrays import CSR, Sentences
 from dedup.types import DocInfo, Document, Locator
-
-PART_BYTES = 256 << 20  # blob parts: well under SQLite's 1 GB limit on one value
 
 
 def dump(docs: DocArrays) -> dict[str, np.ndarray]:
@@ -43,21 +44,22 @@ def dump(docs: DocArrays) -> dict[str, np.ndarray]:
 
 
 def write(con: sqlite3.Connection, seg: int, docs: DocArrays) -> None:
-    """Store the arrays of ``docs`` as segment ``seg`` (inside the caller's transaction)."""
-    for kind, arr in dump(docs).items():
-        buf = io.BytesIO()
-        np.save(buf, np.ascontiguousarray(arr), allow_pickle=False)
-        data = buf.getbuffer()
-        for part, start in enumerate(range(0, max(len(data), 1), PART_BYTES)):
-            con.execute("INSERT INTO blobs VALUES (?, ?, ?, ?)", (seg, kind, part, data[start:start + PART_BYTES]))
+    """Store the arrays of ``docs`` as segment ``seg`` (inside the caller's transaction), with their
+    metadata and digests in segment order, so that loading reads them in one piece (the ``docs``
+    table has them too, by id)."""
+    infos = b"[" + b",".join(info_blob(d) for d in docs.infos) + b"]"
+    _write_kinds(con, seg, dump(docs) | {"infos": np.frombuffer(infos, np.uint8), "digests": docs.digests})
+
+
+def _write_kinds(con: sqlite3.Connection, seg: int, kinds: dict[str, np.ndarray]) -> None:
+    for kind, arr in kinds.items():
+        con.executemany("INSERT INTO blobs VALUES (?, ?, ?, ?)",
+                        ((seg, kind, part, data) for part, data in blobs.cut(blobs.npy(arr))))
 
 
 def read(con: sqlite3.Connection, seg: int) -> dict[str, np.ndarray]:
     """Segment ``seg``'s arrays by kind."""
-    parts: dict[str, list[bytes]] = {}
-    for kind, data in con.execute("SELECT kind, data FROM blobs WHERE seg = ? ORDER BY kind, part", (seg,)):
-        parts.setdefault(kind, []).append(data)
-    return {kind: np.load(io.BytesIO(b"".join(chunks)), allow_pickle=False) for kind, chunks in parts.items()}
+    return blobs.read(con, "blobs", "data", "seg = ?", (seg,), "kind, part")
 
 
 def assemble(kinds: dict[str, np.ndarray], infos: list[DocInfo], digests: np.ndarray) -> DocArrays:
@@ -75,25 +77,68 @@ def assemble(kinds: dict[str, np.ndarray], infos: list[DocInfo], digests: np.nda
 
 def load(con: sqlite3.Connection, skip: set[str] | frozenset[str] = frozenset()) -> DocArrays | None:
     """Every document in the index but those in ``skip``, in id order; None when there are none."""
-    parts = []
-    segs = [s for (s,) in con.execute("SELECT seg FROM segments ORDER BY seg")]
-    for seg in segs:
-        rows = [(pos, doc_id, dg, info) for pos, doc_id, dg, info in
-                con.execute("SELECT pos, id, digest, info FROM docs WHERE seg = ? ORDER BY pos", (seg,))
-                if doc_id not in skip]
-        if not rows:
-            continue
-        n = con.execute("SELECT docs FROM segments WHERE seg = ?", (seg,)).fetchone()[0]
-        whole = assemble(read(con, seg), [_NONE] * n, np.zeros(n, np.uint64))  # infos and digests set below
-        at = np.array([r[0] for r in rows], dtype=np.int64)
-        part = whole if len(at) == n and bool(np.all(at == np.arange(n))) else whole.take(at)
-        part.infos = [info_of(r[3]) for r in rows]
-        part.digests = np.array([r[2] for r in rows], dtype=np.int64).view(np.uint64)
-        parts.append(part)
+    parts = stored(con, skip)
     return DocArrays.join(parts) if parts else None
 
 
+def stored(con: sqlite3.Connection, skip: set[str] | frozenset[str] = frozenset(),
+           upgrade: bool = False) -> list[DocArrays]:
+    """The documents of each segment but those in ``skip``, each segment's in id order (segments with
+    none left out), to be joined with others in one go (``DocArrays.join``).
+
+    ``upgrade`` (inside the caller's write transaction): segments written before they kept their
+    documents' metadata and digests gain them, so that later loads read them in one piece."""
+    parts = []
+    segs = [s for (s,) in con.execute("SELECT seg FROM segments ORDER BY seg")]
+    with heap.paused_gc():  # a million small objects made at once: collections would find nothing to free
+        for seg in segs:
+            part = _segment(con, seg, skip, upgrade)
+            if part is not None:
+                parts.append(part)
+    return parts
+
+
+def _segment(con: sqlite3.Connection, seg: int, skip: set[str] | frozenset[str], upgrade: bool) -> DocArrays | None:
+    """Segment ``seg``'s documents but those in ``skip`` (None if it has none left); ``upgrade``: give a
+    segment written without its metadata and digests those blobs."""
+    kinds = read(con, seg)
+    n = con.execute("SELECT docs FROM segments WHERE seg = ?", (seg,)).fetchone()[0]
+    if "infos" in kinds:  # live positions from the (seg, pos) index; metadata and digests from the segment
+        at = np.array([pos for (pos,) in con.execute("SELECT pos FROM docs WHERE seg = ? ORDER BY pos", (seg,))],
+                      dtype=np.int64)
+        listed = orjson.loads(memoryview(kinds.pop("infos")))
+        infos = [DocInfo(*listed[k]) for k in at.tolist()] if len(at) < n else [DocInfo(*x) for x in listed]
+        digests = kinds.pop("digests")[at]
+        if skip:
+            live = [k for k, d in enumerate(infos) if d.id not in skip]
+            if len(live) < len(infos):
+                at, infos, digests = at[live], [infos[k] for k in live], digests[live]
+    else:  # a segment written before they were kept in it
+        rows = con.execute("SELECT pos, id, digest, info FROM docs WHERE seg = ? ORDER BY pos", (seg,)).fetchall()
+        if upgrade:
+            _keep_infos(con, seg, n, rows)
+        rows = [r for r in rows if r[1] not in skip]
+        at = np.array([r[0] for r in rows], dtype=np.int64)
+        infos = [info_of(r[3]) for r in rows]
+        digests = np.array([r[2] for r in rows], dtype=np.int64).view(np.uint64)
+    if not len(at):
+        return None
+    whole = assemble(kinds, [_NONE] * n, np.zeros(n, np.uint64))  # infos and digests set below
+    part = whole if len(at) == n else whole.take(at)
+    part.infos, part.digests = infos, digests
+    return part
+
+
 _NONE = DocInfo("", "", "", "", 0, 0)
+
+
+def _keep_infos(con: sqlite3.Connection, seg: int, n: int, rows: list[tuple[int, str, int, bytes]]) -> None:
+    """Store segment ``seg``'s metadata and digests from its live ``docs`` rows (positions no longer
+    live, whose documents were replaced or expired, get placeholders that are never read)."""
+    infos, digests = [info_blob(_NONE)] * n, np.zeros(n, np.uint64)
+    for pos, _, dg, info in rows:
+        infos[pos], digests[pos] = info, np.int64(dg).view(np.uint64)
+    _write_kinds(con, seg, {"infos": np.frombuffer(b"[" + b",".join(infos) + b"]", np.uint8), "digests": digests})
 
 
 def info_blob(info: DocInfo) -> bytes:

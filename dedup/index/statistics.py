@@ -12,13 +12,12 @@ a cache: an index without it counts once and fills it.
 
 from __future__ import annotations
 
-import io
 import sqlite3
 
 import numpy as np
 import orjson
 
-from dedup.index.segments import PART_BYTES
+from dedup.index import blobs
 from dedup.stages.frequencies import Frequencies
 
 TABLE = ("CREATE TABLE IF NOT EXISTS statistics (kind TEXT NOT NULL, part INTEGER NOT NULL, data BLOB NOT NULL, "
@@ -49,7 +48,7 @@ def load(con: sqlite3.Connection, digests: np.ndarray) -> Frequencies | None:
     about = orjson.loads(b"".join(parts.pop("about")))
     if about["covers"] != covers(digests):
         return None
-    arrays = {kind: np.load(io.BytesIO(b"".join(chunks)), allow_pickle=False) for kind, chunks in parts.items()}
+    arrays = {kind: blobs.array(bytearray(b"".join(chunks))) for kind, chunks in parts.items()}
     langs = {lang: (arrays[f"{k}.values"], arrays[f"{k}.df"], n) for k, (lang, n) in enumerate(about["languages"])}
     return Frequencies(about["covers"][0], arrays["all.values"], arrays["all.df"], langs)
 
@@ -59,15 +58,8 @@ def store(con: sqlite3.Connection, freq: Frequencies, digests: np.ndarray) -> No
     transaction), in place of what was kept."""
     con.execute("DELETE FROM statistics")
     about = {"covers": covers(digests), "languages": [[lang, n] for lang, (_, _, n) in freq.languages.items()]}
-    blobs = {"about": orjson.dumps(about), "all.values": _npy(freq.values), "all.df": _npy(freq.df)}
+    kinds = {"about": orjson.dumps(about), "all.values": blobs.npy(freq.values), "all.df": blobs.npy(freq.df)}
     for k, (values, df, _) in enumerate(freq.languages.values()):
-        blobs |= {f"{k}.values": _npy(values), f"{k}.df": _npy(df)}
+        kinds |= {f"{k}.values": blobs.npy(values), f"{k}.df": blobs.npy(df)}
     con.executemany("INSERT INTO statistics VALUES (?, ?, ?)",
-                    ((kind, part, data[start:start + PART_BYTES]) for kind, data in blobs.items()
-                     for part, start in enumerate(range(0, max(len(data), 1), PART_BYTES))))
-
-
-def _npy(arr: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    np.save(buf, np.ascontiguousarray(arr), allow_pickle=False)
-    return buf.getvalue()
+                    ((kind, part, data) for kind, whole in kinds.items() for part, data in blobs.cut(whole)))

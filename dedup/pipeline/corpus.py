@@ -32,6 +32,7 @@ from dedup.stages.frequencies import Frequencies, frequencies
 from dedup.stages.shingle import keep_uncommon
 from dedup.stages.weights import Deferred, Profile, TermWeights
 from dedup.storage.arrays import CSR, LRU, Sentences, SortedIndex
+from dedup.storage.runs import Runs
 from dedup.types import DocInfo, Document, Locator, SentenceRef, Skipped
 
 
@@ -43,6 +44,9 @@ class TextStore(Protocol):
     def text(self, k: int) -> str: ...
 
     def document(self, k: int) -> Document: ...
+
+
+MANY_RUNS = 4096  # runs of rows above which joining copies row by row (and len/16 above this)
 
 
 @dataclass
@@ -79,27 +83,50 @@ class DocArrays:
     @classmethod
     def join(cls, parts: list[DocArrays]) -> DocArrays:
         """The documents of ``parts`` together, in id order (ids distinct across the parts)."""
-        if len(parts) == 1:
-            whole = parts[0]
-        else:
-            sent = [p.sentences for p in parts]
-            n_sent = np.concatenate([np.diff(s.doc) for s in sent])
-            sentences = Sentences(CSR.concat([(s.tokens.flat, np.diff(s.tokens.offsets)) for s in sent], np.uint32),
-                                  np.concatenate([s.prints for s in sent]).astype(np.uint64, copy=False),
-                                  np.concatenate(([0], np.cumsum(n_sent, dtype=np.int64))),
-                                  np.concatenate([s.words for s in sent]), np.concatenate([s.keys for s in sent]),
-                                  np.concatenate([s.spans for s in sent]).astype(np.uint32, copy=False))
-            shingles = None if parts[0].shingles is None else \
-                CSR.concat([(p.shingles.flat, p.shingles.lengths()) for p in parts], np.uint32)  # type: ignore[union-attr]
-            whole = cls([i for p in parts for i in p.infos], [loc for p in parts for loc in p.locators],
-                        np.concatenate([p.digests for p in parts]), sentences,
-                        CSR.concat([(p.prints.flat, p.prints.lengths()) for p in parts], np.uint64),
-                        np.concatenate([p.n_prints for p in parts]), shingles)
-        ids = whole.ids
+        ids = [i.id for p in parts for i in p.infos]
         order = sorted(range(len(ids)), key=ids.__getitem__)
-        if order == list(range(len(ids))):
-            return whole
-        return whole.take(np.array(order, dtype=np.int64))
+        if len(parts) == 1 and order == list(range(len(ids))):
+            return parts[0]
+        runs = Runs.of([len(p) for p in parts], np.array(order, dtype=np.int64))
+        if len(runs) > max(MANY_RUNS, len(ids) // 16):  # parts interleaved row by row: gather row by row
+            return cls._concat(parts).take(np.array(order, dtype=np.int64))
+        sent = [p.sentences for p in parts]
+        in_sentences = runs.inner([s.doc for s in sent])
+        in_tokens = in_sentences.inner([s.tokens.offsets for s in sent])
+        sentences = Sentences(CSR(in_tokens.gather([s.tokens.flat for s in sent], np.uint32),
+                                  in_sentences.offsets([np.diff(s.tokens.offsets) for s in sent])),
+                              in_sentences.gather([s.prints for s in sent], np.uint64),
+                              runs.offsets([np.diff(s.doc) for s in sent]), runs.gather([s.words for s in sent]),
+                              runs.gather([s.keys for s in sent]),
+                              in_sentences.gather([s.spans for s in sent], np.uint32))
+
+        def csr(rows: list[CSR], dtype: type) -> CSR:
+            return CSR(runs.inner([r.offsets for r in rows]).gather([r.flat for r in rows], dtype),
+                       runs.offsets([r.lengths() for r in rows]))
+
+        infos = [i for p in parts for i in p.infos]
+        locators = [loc for p in parts for loc in p.locators]
+        return cls([infos[k] for k in order], [locators[k] for k in order], runs.gather([p.digests for p in parts]),
+                   sentences, csr([p.prints for p in parts], np.uint64), runs.gather([p.n_prints for p in parts]),
+                   None if parts[0].shingles is None else
+                   csr([p.shingles for p in parts], np.uint32))  # type: ignore[misc]
+
+    @classmethod
+    def _concat(cls, parts: list[DocArrays]) -> DocArrays:
+        """The documents of ``parts`` one part after another."""
+        sent = [p.sentences for p in parts]
+        n_sent = np.concatenate([np.diff(s.doc) for s in sent])
+        sentences = Sentences(CSR.concat([(s.tokens.flat, np.diff(s.tokens.offsets)) for s in sent], np.uint32),
+                              np.concatenate([s.prints for s in sent]).astype(np.uint64, copy=False),
+                              np.concatenate(([0], np.cumsum(n_sent, dtype=np.int64))),
+                              np.concatenate([s.words for s in sent]), np.concatenate([s.keys for s in sent]),
+                              np.concatenate([s.spans for s in sent]).astype(np.uint32, copy=False))
+        shingles = None if parts[0].shingles is None else \
+            CSR.concat([(p.shingles.flat, p.shingles.lengths()) for p in parts], np.uint32)  # type: ignore[union-attr]
+        return cls([i for p in parts for i in p.infos], [loc for p in parts for loc in p.locators],
+                   np.concatenate([p.digests for p in parts]), sentences,
+                   CSR.concat([(p.prints.flat, p.prints.lengths()) for p in parts], np.uint64),
+                   np.concatenate([p.n_prints for p in parts]), shingles)
 
 
 @dataclass
