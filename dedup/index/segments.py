@@ -7,8 +7,9 @@ A document's row in ``docs`` says which segment and position hold it, so
 documents replaced or expired simply stop being read; ``compact`` rewrites the
 live ones into one segment.  A segment also keeps its documents' metadata and
 digests in its own order (kinds ``infos`` and ``digests``), so that loading
-reads them in one piece instead of a million rows.  Loading joins the live rows of every segment, so
-no old article is read or normalized again to compare new ones with it.
+reads them in one piece instead of a million rows.  Loading joins the live
+rows of every segment, so no old article is read or normalized again to
+compare new ones with it.
 """
 
 from __future__ import annotations
